@@ -1,0 +1,154 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_PORTS, type SecurityMode } from './providers';
+
+/**
+ * Connection fields shared by every SMTP Connector credential: server, security, TLS, EHLO name,
+ * timeouts and default sender. Each credential adds its own provider and login fields.
+ */
+
+const SECURITY_OPTIONS: Array<{ name: string; value: SecurityMode; description: string }> = [
+	{
+		name: 'STARTTLS (Required)',
+		value: 'starttls',
+		description: 'Connect in plain text and upgrade with STARTTLS; fail if the server does not offer it. Usual on port 587.',
+	},
+	{
+		name: 'SSL/TLS (Implicit TLS)',
+		value: 'tls',
+		description: 'TLS from the first byte (SMTPS). Usual on port 465.',
+	},
+	{
+		name: 'STARTTLS if Offered',
+		value: 'starttlsOptional',
+		description: 'Upgrade with STARTTLS when the server offers it, otherwise continue unencrypted',
+	},
+	{
+		name: 'None (Plain Text)',
+		value: 'none',
+		description: 'Never encrypt. Only for a relay on a trusted network.',
+	},
+];
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].map((v) => ({ name: v, value: v }));
+
+const encrypted = { hide: { security: ['none'] } };
+
+export const securityField: INodeProperties = {
+	displayName: 'Security',
+	name: 'security',
+	type: 'options',
+	options: SECURITY_OPTIONS,
+	default: 'starttls',
+};
+
+/** One `port` field per security mode, so the default follows the mode the user picked. */
+export const portFields: INodeProperties[] = (Object.keys(DEFAULT_PORTS) as SecurityMode[]).map(
+	(mode) => ({
+		displayName: 'Port',
+		name: 'port',
+		type: 'number',
+		default: DEFAULT_PORTS[mode],
+		description: 'Usually 587 for STARTTLS, 465 for implicit TLS, 25 for a relay',
+		displayOptions: { show: { security: [mode] } },
+	}),
+);
+
+export const tlsFields: INodeProperties[] = [
+	{
+		displayName: 'Minimum TLS Version',
+		name: 'minTlsVersion',
+		type: 'options',
+		options: TLS_VERSIONS,
+		default: 'TLSv1.2',
+		displayOptions: encrypted,
+	},
+	{
+		displayName: 'Maximum TLS Version',
+		name: 'maxTlsVersion',
+		type: 'options',
+		options: TLS_VERSIONS,
+		default: 'TLSv1.3',
+		displayOptions: encrypted,
+	},
+	{
+		displayName: 'CA Certificate',
+		name: 'caCertificate',
+		type: 'string',
+		typeOptions: { rows: 4, password: true },
+		default: '',
+		placeholder: '-----BEGIN CERTIFICATE-----',
+		description:
+			"PEM certificate(s) of a private CA to trust in addition to the public ones — the safe alternative to ignoring certificate errors",
+		displayOptions: encrypted,
+	},
+	{
+		displayName: 'Ignore Certificate Errors',
+		name: 'allowUnauthorizedCerts',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to accept a certificate that cannot be verified. Anyone on the network path can then read the mail and the password; prefer CA Certificate.',
+		displayOptions: encrypted,
+	},
+	{
+		displayName: 'TLS Server Name (SNI)',
+		name: 'servername',
+		type: 'string',
+		default: '',
+		description: 'Name to send in SNI and to check the certificate against, when it differs from the host (e.g. connecting by IP address)',
+		displayOptions: encrypted,
+	},
+];
+
+export const connectionTuningFields: INodeProperties[] = [
+	{
+		displayName: 'Client Hostname (EHLO)',
+		name: 'clientHostname',
+		type: 'string',
+		default: '',
+		description: 'Name to announce in EHLO. Leave empty to use the machine hostname.',
+	},
+	{
+		displayName: 'Connection Timeout (Seconds)',
+		name: 'connectionTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 15,
+		description: 'How long to wait for the TCP (and implicit TLS) connection',
+	},
+	{
+		displayName: 'Greeting Timeout (Seconds)',
+		name: 'greetingTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 10,
+		description: "How long to wait for the server's greeting after connecting",
+	},
+	{
+		displayName: 'Socket Timeout (Seconds)',
+		name: 'socketTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 60,
+		description: 'How long an established connection may stay silent before it is dropped',
+	},
+];
+
+export const senderFields: INodeProperties[] = [
+	{
+		displayName: 'Default From Email',
+		name: 'fromEmail',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '',
+		description: 'Sender address used when the node leaves From Email empty',
+	},
+	{
+		displayName: 'Default From Name',
+		name: 'fromName',
+		type: 'string',
+		default: '',
+		description: 'Sender name used when the node leaves From Name empty',
+	},
+];

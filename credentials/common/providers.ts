@@ -1,0 +1,116 @@
+/** Provider presets: where each provider's SMTP submission service lives and how it wants to be logged in to. */
+export type ProviderId =
+	| 'custom'
+	| 'gmail'
+	| 'microsoft365'
+	| 'ses'
+	| 'mailgun'
+	| 'sendgrid'
+	| 'postmark';
+
+export type SecurityMode = 'starttls' | 'tls' | 'starttlsOptional' | 'none';
+
+export interface ProviderPreset {
+	id: ProviderId;
+	name: string;
+	/** Fixed host; SES and Mailgun derive theirs from a region. */
+	host?: string;
+	security: SecurityMode;
+	/** How this provider expects the login, shown as a notice and in failed-login hints. */
+	authNotice?: string;
+}
+
+export const PROVIDERS: readonly ProviderPreset[] = [
+	{ id: 'custom', name: 'Custom', security: 'starttls' },
+	{
+		id: 'gmail',
+		name: 'Gmail / Google Workspace',
+		host: 'smtp.gmail.com',
+		security: 'starttls',
+		authNotice:
+			'Google refuses your normal password here. Turn on 2-Step Verification for the account, create an App Password, and use it as the password (or use OAuth2).',
+	},
+	{
+		id: 'microsoft365',
+		name: 'Microsoft 365 / Outlook',
+		host: 'smtp.office365.com',
+		security: 'starttls',
+		authNotice:
+			'SMTP AUTH must be enabled for this mailbox in the Microsoft 365 admin center. Microsoft is switching basic (password) authentication off by default at the end of 2026: plan to move to OAuth2.',
+	},
+	{
+		id: 'ses',
+		name: 'Amazon SES',
+		security: 'starttls',
+		authNotice:
+			'Use the SES SMTP credentials created in the SES console (SMTP settings), not your IAM access key pair. In the SES sandbox you can only send to verified addresses, 1 message per second.',
+	},
+	{
+		id: 'mailgun',
+		name: 'Mailgun',
+		security: 'starttls',
+		authNotice:
+			'Use the SMTP credentials of your sending domain (usually postmaster@your-domain). US and EU regions are separate accounts.',
+	},
+	{
+		id: 'sendgrid',
+		name: 'SendGrid',
+		host: 'smtp.sendgrid.net',
+		security: 'starttls',
+		authNotice:
+			'The user is literally "apikey"; the password is an API key with Mail Send permission (paste it without a trailing newline).',
+	},
+	{
+		id: 'postmark',
+		name: 'Postmark',
+		host: 'smtp.postmarkapp.com',
+		security: 'starttls',
+		authNotice: 'Use your Server API token as both the user and the password.',
+	},
+];
+
+export const SES_REGIONS = [
+	'us-east-1',
+	'us-east-2',
+	'us-west-1',
+	'us-west-2',
+	'ca-central-1',
+	'eu-west-1',
+	'eu-west-2',
+	'eu-west-3',
+	'eu-central-1',
+	'eu-north-1',
+	'eu-south-1',
+	'ap-south-1',
+	'ap-northeast-1',
+	'ap-northeast-2',
+	'ap-northeast-3',
+	'ap-southeast-1',
+	'ap-southeast-2',
+	'sa-east-1',
+	'me-south-1',
+	'af-south-1',
+] as const;
+
+export const DEFAULT_PORTS: Record<SecurityMode, number> = {
+	starttls: 587,
+	starttlsOptional: 587,
+	tls: 465,
+	none: 25,
+};
+
+export function findProvider(id: unknown): ProviderPreset {
+	return PROVIDERS.find((p) => p.id === id) ?? PROVIDERS[0];
+}
+
+/** The host a preset implies, given the region fields of the credential. */
+export function presetHost(
+	provider: ProviderPreset,
+	regions: { sesRegion?: unknown; mailgunRegion?: unknown },
+): string | undefined {
+	if (provider.id === 'ses') return `email-smtp.${String(regions.sesRegion || 'us-east-1')}.amazonaws.com`;
+	if (provider.id === 'mailgun') {
+		return regions.mailgunRegion === 'eu' ? 'smtp.eu.mailgun.org' : 'smtp.mailgun.org';
+	}
+	return provider.host;
+}

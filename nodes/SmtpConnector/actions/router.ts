@@ -1,0 +1,15 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+
+import type { CredentialName } from './credentials';
+import * as send from './send.operation';
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const credentialName = this.getNodeParameter('authentication', 0) as CredentialName;
+	switch (operation) {
+		case 'send':
+			return [await send.execute.call(this, credentialName)];
+		default:
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	}
+}

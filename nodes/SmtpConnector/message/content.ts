@@ -1,0 +1,14 @@
+import { convert } from 'html-to-text';
+
+/** The plain-text alternative: the user's own, or one generated from the HTML. */
+export function textAlternative(html: string, text: string | undefined): string | undefined {
+	if (text) return text;
+	if (!html) return undefined;
+	return convert(html, {
+		wordwrap: 78,
+		selectors: [
+			{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+			{ selector: 'img', format: 'skip' },
+		],
+	});
+}

@@ -1,0 +1,21 @@
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+
+export interface RenderedMessage {
+	eml: Buffer;
+	messageId: string;
+	envelope: { from: string | false; to: string[] };
+}
+
+const renderer = nodemailer.createTransport({
+	streamTransport: true,
+	buffer: true,
+	newline: 'crlf',
+	disableFileAccess: true,
+	disableUrlAccess: true,
+});
+
+/** Builds the exact RFC 5322 message, without connecting anywhere (the node's preview). */
+export async function renderMessage(mail: SendMailOptions): Promise<RenderedMessage> {
+	const info = await renderer.sendMail(mail);
+	return { eml: info.message as Buffer, messageId: info.messageId, envelope: info.envelope as RenderedMessage['envelope'] };
+}

@@ -1,0 +1,172 @@
+import type { ConnectionSettings } from '../transport/settings';
+
+/** What went wrong, in the user's terms. One table serves the Test button and failed sends. */
+export type FailureKind =
+	| 'tlsModeMismatch'
+	| 'greetingTimeout'
+	| 'untrustedCertificate'
+	| 'certificateNameMismatch'
+	| 'tlsVersion'
+	| 'starttlsNotOffered'
+	| 'authRejected'
+	| 'connectionRefused'
+	| 'connectionTimeout'
+	| 'hostNotFound'
+	| 'recipientRejected'
+	| 'messageTooLarge'
+	| 'temporary'
+	| 'rejected'
+	| 'connectionLost'
+	| 'unknown';
+
+export interface Diagnosis {
+	kind: FailureKind;
+	/** Why it failed and what to do, in one or two sentences. */
+	hint: string;
+	/** The server's reply or the raw error, for the record. */
+	detail: string;
+	smtpCode?: number;
+	/** A 4xx reply or a dropped connection: the same message may go through later. */
+	transient: boolean;
+}
+
+interface SmtpError {
+	message?: string;
+	code?: string;
+	originalCode?: string;
+	response?: string;
+	responseCode?: number;
+	command?: string;
+}
+
+type Context = Pick<ConnectionSettings, 'host' | 'port' | 'security' | 'provider' | 'tls'> & {
+	timeoutsMs?: ConnectionSettings['timeoutsMs'];
+};
+
+const CERT_UNTRUSTED =
+	/self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate|certificate has expired|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_HAS_EXPIRED/i;
+const TLS_VERSION =
+	/unsupported protocol|no protocols available|protocol version|ERR_SSL_UNSUPPORTED_PROTOCOL|ERR_SSL_NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT_PROTOCOL_VERSION|version too low|wrong ssl version/i;
+const WRONG_TLS_MODE = /wrong version number|WRONG_VERSION_NUMBER|packet length too long|unknown protocol|http request/i;
+
+function authHint(error: SmtpError, context: Context): string {
+	const reply = error.response ?? '';
+	if (/5\.7\.139|SmtpClientAuthentication is disabled/i.test(reply)) {
+		return 'Microsoft 365 has SMTP AUTH switched off for this mailbox or tenant: an admin must enable "Authenticated SMTP" for the mailbox — or use the OAuth2 credential.';
+	}
+	if (/5\.7\.30|Basic authentication is not supported/i.test(reply)) {
+		return 'Microsoft 365 no longer accepts passwords (basic authentication) here: use the SMTP Connector OAuth2 credential.';
+	}
+	if (/5\.7\.9|application-specific password/i.test(reply)) {
+		return 'Google requires an App Password: turn on 2-Step Verification and create one for this account.';
+	}
+	const byProvider: Record<string, string> = {
+		gmail: 'Google refused the login: use an App Password (needs 2-Step Verification), not the account password.',
+		microsoft365: 'Microsoft 365 refused the login: check the password and that SMTP AUTH is enabled for the mailbox; basic authentication is being switched off — use OAuth2.',
+		sendgrid: 'SendGrid refused the login: the user must be literally "apikey" and the password an API key with Mail Send permission.',
+		ses: 'Amazon SES refused the login: use the SES SMTP credentials (SES console → SMTP settings), not the IAM access key, and the same region as the host.',
+		mailgun: "Mailgun refused the login: use the sending domain's SMTP credentials and the right region (US or EU).",
+		postmark: 'Postmark refused the login: use the Server API token as both user and password.',
+	};
+	return (
+		byProvider[context.provider.id] ??
+		'The server refused the user name or password. Check both, and the SASL mechanism if the server wants a specific one.'
+	);
+}
+
+function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' | 'smtpCode' | 'transient'> {
+	const text = `${error.message ?? ''} ${error.originalCode ?? ''}`;
+	const where = `${context.host}:${context.port}`;
+	const code = error.responseCode;
+	const sys = error.originalCode ?? error.code;
+
+	if (sys === 'ENOTFOUND' || sys === 'EAI_AGAIN' || error.code === 'EDNS') {
+		return { kind: 'hostNotFound', hint: `Host "${context.host}" was not found: check the spelling, and that this machine can resolve it.` };
+	}
+	if (sys === 'ECONNREFUSED') {
+		return { kind: 'connectionRefused', hint: `Nothing accepts connections on ${where}: check the host and port (587 for STARTTLS, 465 for implicit TLS).` };
+	}
+	if (WRONG_TLS_MODE.test(text)) {
+		return {
+			kind: 'tlsModeMismatch',
+			hint: `The server on ${where} does not speak TLS from the first byte: it expects STARTTLS. Set Security to "STARTTLS" (usual on 587), or use port 465 for "SSL/TLS".`,
+		};
+	}
+	if (/Greeting never received/i.test(text)) {
+		return {
+			kind: 'greetingTimeout',
+			hint:
+				context.security === 'tls'
+					? `Connected to ${where} but the server never greeted: it may be overloaded or filtering this client.`
+					: `Connected to ${where} but the server never greeted: this port probably expects implicit TLS. Set Security to "SSL/TLS" (usual on 465), or use port 587 for STARTTLS.`,
+		};
+	}
+	if (/ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|Hostname\/IP does not match/i.test(text)) {
+		return {
+			kind: 'certificateNameMismatch',
+			hint: `The certificate of ${where} is not issued for "${context.tls.servername ?? context.host}": connect by the name on the certificate, or set TLS Server Name.`,
+		};
+	}
+	if (CERT_UNTRUSTED.test(text)) {
+		return {
+			kind: 'untrustedCertificate',
+			hint: `The certificate of ${where} is not signed by a CA this machine trusts (self-signed or private CA). Paste the CA certificate (PEM) into "CA Certificate" rather than ignoring certificate errors.`,
+		};
+	}
+	if (TLS_VERSION.test(text)) {
+		return {
+			kind: 'tlsVersion',
+			hint: `The server on ${where} and this credential share no TLS version: allowed here ${context.tls.minVersion} to ${context.tls.maxVersion}. Widen Minimum / Maximum TLS Version only if you trust the network.`,
+		};
+	}
+	if (/STARTTLS/i.test(error.command ?? '') || /upgrading connection with STARTTLS|does not support required STARTTLS/i.test(text)) {
+		return {
+			kind: 'starttlsNotOffered',
+			hint: `${where} does not offer STARTTLS, and Security is "STARTTLS (Required)", so nothing was sent in plain text. Use port 465 with "SSL/TLS" if the server has it; choose "STARTTLS if Offered" or "None" only for a trusted relay.`,
+		};
+	}
+	if (error.code === 'EAUTH' || (code !== undefined && code >= 530 && code <= 535) || /^AUTH/i.test(error.command ?? '')) {
+		return { kind: 'authRejected', hint: authHint(error, context) };
+	}
+	if (error.code === 'ETIMEDOUT' || sys === 'ETIMEDOUT' || /timeout/i.test(text)) {
+		return {
+			kind: 'connectionTimeout',
+			hint: `No answer from ${where} in time: a firewall may block the port (outbound port 25 is blocked by most clouds and ISPs — use 587 or 465), or the host is wrong.`,
+		};
+	}
+	if (code === 552 || /message size|too large/i.test(text)) {
+		return { kind: 'messageTooLarge', hint: 'The server refused the message as too large: send smaller attachments or a link.' };
+	}
+	if (error.code === 'EENVELOPE' && code !== undefined && code >= 500) {
+		return { kind: 'recipientRejected', hint: 'The server refused the sender or every recipient: check the addresses and that this account may send as the From address.' };
+	}
+	if (code !== undefined && code >= 400 && code < 500) {
+		return { kind: 'temporary', hint: 'The server asked to try again later (temporary failure).' };
+	}
+	if (code !== undefined && code >= 500) {
+		return { kind: 'rejected', hint: 'The server refused the message permanently.' };
+	}
+	if (error.code === 'ECONNECTION' || error.code === 'ESOCKET' || sys === 'ECONNRESET' || sys === 'EPIPE') {
+		return { kind: 'connectionLost', hint: `The connection to ${where} was closed unexpectedly.` };
+	}
+	return { kind: 'unknown', hint: 'The SMTP exchange failed.' };
+}
+
+export function diagnose(error: unknown, context: Context): Diagnosis {
+	const e: SmtpError = error && typeof error === 'object' ? (error as SmtpError) : { message: String(error) };
+	const { kind, hint } = explain(e, context);
+	const transient =
+		kind === 'temporary' || kind === 'connectionLost' || (kind === 'connectionTimeout' && e.responseCode === undefined);
+	return {
+		kind,
+		hint,
+		detail: e.response ?? e.message ?? String(error),
+		smtpCode: e.responseCode,
+		transient,
+	};
+}
+
+/** The sentence a user reads: the hint first, then the server's own words. */
+export function explainToUser(diagnosis: Diagnosis): string {
+	return `${diagnosis.hint} Server said: ${diagnosis.detail}`;
+}

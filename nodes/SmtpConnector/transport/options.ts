@@ -1,0 +1,47 @@
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import type { SMTPConnectionOptions } from 'nodemailer';
+
+import type { ConnectionSettings } from './settings';
+
+/** nodemailer options for a connection, derived from the settings alone; the one place security modes are decided. */
+export function connectionOptions(settings: ConnectionSettings): SMTPConnectionOptions {
+	const { security } = settings;
+	return {
+		host: settings.host,
+		port: settings.port,
+		secure: security === 'tls',
+		requireTLS: security === 'starttls',
+		ignoreTLS: security === 'none',
+		name: settings.clientHostname,
+		tls: security === 'none' ? undefined : tlsOptions(settings),
+		connectionTimeout: settings.timeoutsMs.connection,
+		greetingTimeout: settings.timeoutsMs.greeting,
+		socketTimeout: settings.timeoutsMs.socket,
+		logger: false,
+		debug: false,
+	};
+}
+
+function tlsOptions({ host, tls }: ConnectionSettings): ConnectionOptions {
+	const options: ConnectionOptions = {
+		minVersion: tls.minVersion,
+		maxVersion: tls.maxVersion,
+		rejectUnauthorized: tls.rejectUnauthorized,
+		servername: tls.servername ?? (isIpAddress(host) ? undefined : host),
+	};
+	// A private CA is trusted in addition to the public roots, so a relay and a public provider both verify.
+	if (tls.ca) options.ca = [...rootCertificates, tls.ca];
+	// OpenSSL 3 refuses TLS 1.0/1.1 at its default security level even when the version is allowed.
+	if (tls.minVersion === 'TLSv1' || tls.minVersion === 'TLSv1.1') options.ciphers = 'DEFAULT:@SECLEVEL=0';
+	return options;
+}
+
+function isIpAddress(host: string): boolean {
+	return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+/** The login nodemailer should perform, or undefined for an anonymous relay. */
+export function authOptions(settings: ConnectionSettings) {
+	if (!settings.auth) return undefined;
+	return { user: settings.auth.user, pass: settings.auth.pass, method: settings.auth.method };
+}

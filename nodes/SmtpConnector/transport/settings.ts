@@ -1,0 +1,115 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import {
+	DEFAULT_PORTS,
+	findProvider,
+	presetHost,
+	type ProviderPreset,
+	type SecurityMode,
+} from '../../../credentials/common/providers';
+
+const TLS_VERSION_ORDER = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSION_ORDER)[number];
+
+/** A credential, read and checked once: everything needed to reach and log in to the server. */
+export interface ConnectionSettings {
+	provider: ProviderPreset;
+	host: string;
+	port: number;
+	security: SecurityMode;
+	tls: {
+		minVersion: TlsVersion;
+		maxVersion: TlsVersion;
+		rejectUnauthorized: boolean;
+		ca?: string;
+		servername?: string;
+	};
+	auth?: { user: string; pass: string; method?: 'PLAIN' | 'LOGIN' | 'CRAM-MD5' };
+	clientHostname?: string;
+	timeoutsMs: { connection: number; greeting: number; socket: number };
+	sender: { email?: string; name?: string };
+}
+
+/** A credential field holds a value the connection cannot use. */
+export class CredentialSettingError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'CredentialSettingError';
+	}
+}
+
+const SECURITY_MODES = Object.keys(DEFAULT_PORTS) as SecurityMode[];
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : value == null ? '' : String(value).trim();
+}
+
+function seconds(value: unknown, fallback: number, field: string): number {
+	if (value === undefined || value === null || value === '') return fallback * 1000;
+	const n = Number(value);
+	if (!Number.isFinite(n) || n <= 0) throw new CredentialSettingError(field, `${field} must be a positive number of seconds`);
+	return Math.round(n * 1000);
+}
+
+function tlsVersion(value: unknown, fallback: TlsVersion, field: string): TlsVersion {
+	const v = text(value) || fallback;
+	if (!(TLS_VERSION_ORDER as readonly string[]).includes(v)) {
+		throw new CredentialSettingError(field, `${field} must be one of ${TLS_VERSION_ORDER.join(', ')}`);
+	}
+	return v as TlsVersion;
+}
+
+export function readConnectionSettings(credential: ICredentialDataDecryptedObject): ConnectionSettings {
+	const provider = findProvider(credential.provider);
+	const security = (text(credential.security) || provider.security) as SecurityMode;
+	if (!SECURITY_MODES.includes(security)) {
+		throw new CredentialSettingError('security', `Unknown security mode "${security}"`);
+	}
+	const host = text(credential.host) || presetHost(provider, credential) || '';
+	if (!host) throw new CredentialSettingError('host', 'Host is empty: enter the SMTP server name');
+
+	const port = credential.port === undefined || credential.port === '' ? DEFAULT_PORTS[security] : Number(credential.port);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) {
+		throw new CredentialSettingError('port', `Port must be a whole number from 1 to 65535, got "${String(credential.port)}"`);
+	}
+
+	const minVersion = tlsVersion(credential.minTlsVersion, 'TLSv1.2', 'minTlsVersion');
+	const maxVersion = tlsVersion(credential.maxTlsVersion, 'TLSv1.3', 'maxTlsVersion');
+	if (TLS_VERSION_ORDER.indexOf(minVersion) > TLS_VERSION_ORDER.indexOf(maxVersion)) {
+		throw new CredentialSettingError('minTlsVersion', `Minimum TLS version ${minVersion} is above the maximum ${maxVersion}`);
+	}
+
+	let auth: ConnectionSettings['auth'];
+	if ((text(credential.authType) || 'password') === 'password') {
+		const user = text(credential.user);
+		const pass = typeof credential.password === 'string' ? credential.password : '';
+		if (!user) throw new CredentialSettingError('user', 'User is empty: enter the SMTP user, or set Authentication to None');
+		const method = text(credential.authMethod);
+		auth = { user, pass, method: method && method !== 'auto' ? (method as 'PLAIN') : undefined };
+	}
+
+	return {
+		provider,
+		host,
+		port,
+		security,
+		tls: {
+			minVersion,
+			maxVersion,
+			rejectUnauthorized: credential.allowUnauthorizedCerts !== true,
+			ca: text(credential.caCertificate) || undefined,
+			servername: text(credential.servername) || undefined,
+		},
+		auth,
+		clientHostname: text(credential.clientHostname) || undefined,
+		timeoutsMs: {
+			connection: seconds(credential.connectionTimeout, 15, 'connectionTimeout'),
+			greeting: seconds(credential.greetingTimeout, 10, 'greetingTimeout'),
+			socket: seconds(credential.socketTimeout, 60, 'socketTimeout'),
+		},
+		sender: { email: text(credential.fromEmail) || undefined, name: text(credential.fromName) || undefined },
+	};
+}

@@ -1,0 +1,149 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+import { testPki } from './certs';
+
+export interface ReceivedMail {
+	envelope: { from: string; to: string[] };
+	raw: Buffer;
+	parsed: ParsedMail;
+	connectionId: string;
+}
+
+export interface TestServerOptions {
+	/** Implicit TLS from the first byte. */
+	secure?: boolean;
+	/** Do not offer STARTTLS. */
+	noStartTls?: boolean;
+	/** Anonymous relay: no AUTH offered. */
+	noAuth?: boolean;
+	authMethods?: string[];
+	users?: Record<string, string>;
+	minVersion?: string;
+	maxVersion?: string;
+	/** RCPT TO replies: address → [code, text]. */
+	rejectRecipients?: Record<string, [number, string]>;
+	/** Custom AUTH failure reply, e.g. Microsoft's 535 5.7.139. */
+	authFailure?: [number, string];
+}
+
+export interface TestSmtpServer {
+	port: number;
+	host: string;
+	received: ReceivedMail[];
+	/** TCP connections the server accepted. */
+	connections: number;
+	/** SASL mechanism of each successful login. */
+	logins: string[];
+	close(): Promise<void>;
+	waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+}
+
+export const TEST_USER = 'mailer@example.test';
+export const TEST_PASSWORD = 's3cret-Pa55word';
+
+/** A real SMTP server on 127.0.0.1, with a certificate made for this run; it keeps what it receives. */
+export async function startSmtpServer(options: TestServerOptions = {}): Promise<TestSmtpServer> {
+	const { key, cert } = await testPki();
+	const users = options.users ?? { [TEST_USER]: TEST_PASSWORD };
+	const state: TestSmtpServer = {
+		port: 0,
+		host: '127.0.0.1',
+		received: [],
+		connections: 0,
+		logins: [],
+		close: async () => {},
+		waitFor: async () => [],
+	};
+	const serverOptions: SMTPServerOptions = {
+		secure: options.secure ?? false,
+		key,
+		cert,
+		authOptional: options.noAuth ?? false,
+		disabledCommands: [...(options.noAuth ? ['AUTH'] : []), ...(options.noStartTls ? ['STARTTLS'] : [])],
+		authMethods: options.authMethods ?? ['PLAIN', 'LOGIN', 'CRAM-MD5'],
+		allowInsecureAuth: true,
+		logger: false,
+		onConnect(_session, callback) {
+			state.connections++;
+			callback();
+		},
+		onAuth(auth, _session, callback) {
+			const expected = auth.username ? users[auth.username] : undefined;
+			const ok =
+				expected !== undefined &&
+				(auth.method === 'CRAM-MD5' ? auth.validatePassword(expected) : auth.password === expected);
+			if (!ok) {
+				const [code, text] = options.authFailure ?? [535, '5.7.8 Authentication credentials invalid'];
+				return callback(Object.assign(new Error(text), { responseCode: code }));
+			}
+			state.logins.push(auth.method);
+			callback(null, { user: auth.username });
+		},
+		onRcptTo(address, _session, callback) {
+			const reject = options.rejectRecipients?.[address.address];
+			if (reject) return callback(Object.assign(new Error(reject[1]), { responseCode: reject[0] }));
+			callback();
+		},
+		onData(stream, session, callback) {
+			const chunks: Buffer[] = [];
+			stream.on('data', (c: Buffer) => chunks.push(c));
+			stream.on('end', () => {
+				const raw = Buffer.concat(chunks);
+				simpleParser(raw)
+					.then((parsed) => {
+						state.received.push({
+							envelope: {
+								from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+								to: session.envelope.rcptTo.map((r) => r.address),
+							},
+							raw,
+							parsed,
+							connectionId: session.id,
+						});
+						callback();
+					})
+					.catch(callback);
+			});
+		},
+	};
+	if (options.minVersion) Object.assign(serverOptions, { minVersion: options.minVersion });
+	if (options.maxVersion) Object.assign(serverOptions, { maxVersion: options.maxVersion });
+	const server = new SMTPServer(serverOptions);
+	server.on('error', () => {});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	state.port = (server.server.address() as { port: number }).port;
+	state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+	state.waitFor = async (count, timeoutMs = 5000) => {
+		const until = Date.now() + timeoutMs;
+		while (state.received.length < count) {
+			if (Date.now() > until) throw new Error(`expected ${count} messages, got ${state.received.length}`);
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		return state.received;
+	};
+	return state;
+}
+
+/** Credential data for the test server, in the shape n8n stores for smtpConnectorApi. */
+export async function credentialFor(server: TestSmtpServer, overrides: Record<string, unknown> = {}) {
+	const { caCert } = await testPki();
+	return {
+		provider: 'custom',
+		host: server.host,
+		port: server.port,
+		security: 'starttls',
+		authType: 'password',
+		user: TEST_USER,
+		password: TEST_PASSWORD,
+		authMethod: 'auto',
+		minTlsVersion: 'TLSv1.2',
+		maxTlsVersion: 'TLSv1.3',
+		caCertificate: caCert,
+		allowUnauthorizedCerts: false,
+		connectionTimeout: 5,
+		greetingTimeout: 3,
+		socketTimeout: 10,
+		...overrides,
+	};
+}
