@@ -2,6 +2,7 @@ import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
 	ICredentialsHelper,
+	LoggerProxy,
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
@@ -77,6 +78,9 @@ export interface RunOptions {
 	credentialTypes?: ICredentialType[];
 	input?: INodeExecutionData[];
 }
+
+const quiet = () => {};
+LoggerProxy.init({ error: quiet, warn: quiet, info: quiet, debug: quiet });
 
 /** Runs a workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
 export async function runWorkflow(options: RunOptions): Promise<IRun> {

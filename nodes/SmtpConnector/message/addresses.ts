@@ -42,7 +42,7 @@ function flatten(parsed: ReturnType<typeof addressparser>): Address[] {
 
 function checked(address: Address, field: string): Address {
 	if (!ADDRESS.test(address.address)) {
-		const shown = address.name ? `${address.name} <${address.address}>` : address.address;
+		const shown = address.name && address.address ? `${address.name} <${address.address}>` : address.address || address.name;
 		throw new MessageInputError(field, `${field}: "${shown}" is not a valid email address`);
 	}
 	return address;

@@ -1,0 +1,34 @@
+import type { IConnections, INode, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
+
+import { SmtpConnector } from '../../nodes/SmtpConnector/SmtpConnector.node';
+import { runWorkflow } from './engine';
+
+export const NODE_TYPE = 'n8n-nodes-smtp-connector.smtpConnector';
+
+/** Runs `items` through a single SMTP Connector node ("Send Email") on n8n's engine. */
+export async function runSendNode(opts: {
+	parameters: INodeParameters;
+	items: INodeExecutionData[];
+	credential: Record<string, unknown>;
+	onError?: INode['onError'];
+	continueOnFail?: boolean;
+}): Promise<IRun> {
+	const node: INode = {
+		id: 'send',
+		name: 'Send Email',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { authentication: 'smtpConnectorApi', operation: 'send', ...opts.parameters },
+		credentials: { smtpConnectorApi: { id: '1', name: 'Test SMTP' } },
+		...(opts.onError ? { onError: opts.onError } : {}),
+		...(opts.continueOnFail ? { continueOnFail: true } : {}),
+	};
+	const connections: IConnections = {};
+	return await runWorkflow({
+		nodeTypes: { [NODE_TYPE]: new SmtpConnector() },
+		workflow: { nodes: [node], connections },
+		credentials: { smtpConnectorApi: opts.credential as never },
+		input: opts.items,
+	});
+}
