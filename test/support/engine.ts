@@ -15,6 +15,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 	type IVersionedNodeType,
 	type INodeProperties,
+	type IPinData,
 } from 'n8n-workflow';
 
 /** Credentials for the engine, keyed by credential type name. */
@@ -77,6 +78,8 @@ export interface RunOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	credentialTypes?: ICredentialType[];
 	input?: INodeExecutionData[];
+	/** Pinned output per node name, used instead of running that node, as n8n does for manual runs. */
+	pinData?: IPinData;
 }
 
 const quiet = () => {};
@@ -135,6 +138,7 @@ export async function runWorkflow(options: RunOptions): Promise<IRun> {
 	const startNode = workflow.getStartNode();
 	if (!startNode) throw new Error('workflow has no start node');
 	const runExecutionData = createRunExecutionData({
+		resultData: { pinData: options.pinData },
 		executionData: {
 			nodeExecutionStack: [
 				{ node: startNode, data: { main: [options.input ?? [{ json: {} }]] }, source: null },
@@ -155,3 +159,24 @@ export function outputOf(run: IRun, nodeName: string, outputIndex = 0): INodeExe
 	}
 	return task.data?.main?.[outputIndex] ?? [];
 }
+
+/**
+ * Stand-in for n8n-nodes-base's Manual Trigger (not installed here): it emits one empty item, and in the
+ * examples its output is pinned, so the engine uses the pinned items instead.
+ */
+export const manualTrigger: INodeType = {
+	description: {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Manual Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	},
+	async execute() {
+		return [[{ json: {} }]];
+	},
+} as unknown as INodeType;

@@ -9,6 +9,7 @@ export function textAlternative(html: string, text: string | undefined): string 
 		selectors: [
 			{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
 			{ selector: 'img', format: 'skip' },
+			{ selector: 'table', format: 'dataTable' },
 		],
 	});
 }

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { credentialFor, startSmtpServer } from './support/smtpServer';
+
+const root = path.join(__dirname, '..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+describe('the published package', () => {
+	test('declares its node and credential for n8n and has no runtime dependencies', () => {
+		expect(pkg.name).toBe('n8n-nodes-smtp-connector');
+		expect(pkg.license).toBe('MIT');
+		expect(pkg.keywords).toContain('n8n-community-node-package');
+		expect(pkg.dependencies ?? {}).toEqual({});
+		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect(pkg.n8n).toEqual({
+			n8nNodesApiVersion: 1,
+			strict: true,
+			credentials: ['dist/credentials/SmtpConnectorApi.credentials.js'],
+			nodes: ['dist/nodes/SmtpConnector/SmtpConnector.node.js'],
+		});
+		for (const file of [...pkg.n8n.credentials, ...pkg.n8n.nodes]) expect(existsSync(path.join(root, file))).toBe(true);
+	});
+
+	test('npm pack ships dist/, README and LICENSE only', () => {
+		const [packed] = JSON.parse(
+			execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+		) as Array<{ files: Array<{ path: string }> }>;
+		const files = packed.files.map((f) => f.path).sort();
+		expect(files.filter((f) => !f.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
+		expect(files).toContain(pkg.main);
+		expect(files).toEqual(
+			expect.arrayContaining([
+				'dist/credentials/SmtpConnectorApi.credentials.js',
+				'dist/nodes/SmtpConnector/SmtpConnector.node.js',
+				'dist/nodes/SmtpConnector/SmtpConnector.node.json',
+				'dist/nodes/SmtpConnector/smtpConnector.svg',
+				'dist/nodes/SmtpConnector/smtpConnector.dark.svg',
+			]),
+		);
+	});
+
+	test('the built node needs nothing but n8n-workflow and Node built-ins, and its credential test works', async () => {
+		const bundle = readFileSync(path.join(root, pkg.n8n.nodes[0]), 'utf8');
+		const required = new Set([...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
+		for (const name of required) expect(name === 'n8n-workflow' || name.startsWith('node:')).toBe(true);
+
+		const { SmtpConnector } = require(path.join(root, pkg.n8n.nodes[0]));
+		const { SmtpConnectorApi } = require(path.join(root, pkg.n8n.credentials[0]));
+		expect(new SmtpConnectorApi().name).toBe('smtpConnectorApi');
+		const node = new SmtpConnector();
+		expect(node.description).toMatchObject({ name: 'smtpConnector', displayName: 'SMTP Connector', defaults: { name: 'Send Email' }, usableAsTool: true });
+
+		const server = await startSmtpServer();
+		try {
+			const result = await node.methods.credentialTest.smtpConnectorTest.call({}, { data: await credentialFor(server) });
+			expect(result).toEqual({ status: 'OK', message: `Connected to 127.0.0.1:${server.port}: STARTTLS, TLSv1.3, AUTH PLAIN` });
+		} finally {
+			await server.close();
+		}
+	});
+});
