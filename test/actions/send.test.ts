@@ -267,3 +267,13 @@ describe('failures: one definite outcome per item', () => {
 		expect(server.received).toHaveLength(1);
 	});
 });
+
+test('a connection failure keeps its diagnosis in the error n8n shows', async () => {
+	await server.close();
+	const run = await runSendNode({ parameters: baseParameters, items: [people[0]], credential: await credentialFor(server) });
+	const error = run.data.resultData.error as unknown as { message: string; context?: { itemIndex?: number } };
+	expect(error.message).toMatch(/^Nothing accepts connections on 127.0.0.1:\d+: check the host and port/);
+	expect(error.message).toContain('ECONNREFUSED');
+	expect(error.context?.itemIndex).toBe(0);
+	server = await startSmtpServer();
+});

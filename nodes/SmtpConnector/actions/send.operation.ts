@@ -75,11 +75,12 @@ function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, settings
 	}
 	if (!settings) return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
 	const diagnosis = diagnose(error, settings);
-	const apiError = new NodeApiError(ctx.getNode(), { message: diagnosis.detail, code: diagnosis.kind } as JsonObject, {
+	const apiError = new NodeApiError(ctx.getNode(), { message: diagnosis.detail } as JsonObject, {
 		itemIndex: i,
-		message: explainToUser(diagnosis),
 		description: diagnosis.smtpCode ? `SMTP reply code ${diagnosis.smtpCode}` : undefined,
 	});
+	// Set after construction: NodeApiError swaps a message that mentions ECONNREFUSED & co. for a generic one.
+	apiError.message = explainToUser(diagnosis);
 	return Object.assign(apiError, { diagnosis });
 }
 

