@@ -20,7 +20,7 @@ export class SmtpConnectorApi implements ICredentialType {
 		dark: 'file:../nodes/SmtpConnector/smtpConnector.dark.svg',
 	};
 
-	documentationUrl = 'https://github.com/n8n-nodes-smtp-connector/n8n-nodes-smtp-connector#credential';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-smtp-connector#credential';
 
 	properties: INodeProperties[] = [
 		{
