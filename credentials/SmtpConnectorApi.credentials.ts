@@ -2,7 +2,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 import {
 	connectionTuningFields,
-	portFields,
+	portField,
 	securityField,
 	senderFields,
 	tlsFields,
@@ -50,10 +50,10 @@ export class SmtpConnectorApi implements ICredentialType {
 			default: 'us',
 			displayOptions: { show: { provider: ['mailgun'] } },
 		},
-		...providerNotices(),
-		...hostFields(),
+		...providerNotices,
+		...hostFields,
 		securityField,
-		...portFields,
+		portField,
 		{
 			displayName: 'Authentication',
 			name: 'authType',

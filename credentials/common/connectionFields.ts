@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_PORTS, type SecurityMode } from './providers';
+import type { SecurityMode } from './providers';
 
 /**
  * Connection fields shared by every SMTP Connector credential: server, security, TLS, EHLO name,
@@ -42,17 +42,18 @@ export const securityField: INodeProperties = {
 	default: 'starttls',
 };
 
-/** One `port` field per security mode, so the default follows the mode the user picked. */
-export const portFields: INodeProperties[] = (Object.keys(DEFAULT_PORTS) as SecurityMode[]).map(
-	(mode) => ({
-		displayName: 'Port',
-		name: 'port',
-		type: 'number',
-		default: DEFAULT_PORTS[mode],
-		description: 'Usually 587 for STARTTLS, 465 for implicit TLS, 25 for a relay',
-		displayOptions: { show: { security: [mode] } },
-	}),
-);
+/**
+ * Empty means "the usual port of the security mode". n8n's credential form fills every field with its
+ * first declared default, so a per-mode default cannot follow the Security choice; a placeholder can.
+ */
+export const portField: INodeProperties = {
+	displayName: 'Port',
+	name: 'port',
+	type: 'string',
+	default: '',
+	placeholder: 'Usual port of the security mode: 587 / 465 / 25',
+	description: 'Leave empty for 587 (STARTTLS), 465 (SSL/TLS) or 25 (None); set it for 2525, 2587 and other ports',
+};
 
 export const tlsFields: INodeProperties[] = [
 	{

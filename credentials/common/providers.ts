@@ -99,6 +99,13 @@ export const DEFAULT_PORTS: Record<SecurityMode, number> = {
 	none: 25,
 };
 
+export const SECURITY_LABELS: Record<SecurityMode, string> = {
+	starttls: 'STARTTLS',
+	starttlsOptional: 'STARTTLS if offered',
+	tls: 'SSL/TLS',
+	none: 'no encryption',
+};
+
 export function findProvider(id: unknown): ProviderPreset {
 	return PROVIDERS.find((p) => p.id === id) ?? PROVIDERS[0];
 }

@@ -71,7 +71,8 @@ export function readConnectionSettings(credential: ICredentialDataDecryptedObjec
 	const host = text(credential.host) || presetHost(provider, credential) || '';
 	if (!host) throw new CredentialSettingError('host', 'Host is empty: enter the SMTP server name');
 
-	const port = credential.port === undefined || credential.port === '' ? DEFAULT_PORTS[security] : Number(credential.port);
+	const rawPort = text(credential.port);
+	const port = rawPort === '' || rawPort === '0' ? DEFAULT_PORTS[security] : Number(rawPort);
 	if (!Number.isInteger(port) || port < 1 || port > 65535) {
 		throw new CredentialSettingError('port', `Port must be a whole number from 1 to 65535, got "${String(credential.port)}"`);
 	}
