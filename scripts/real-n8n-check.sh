@@ -60,7 +60,8 @@ node -e '
 const fs = require("fs"), path = require("path");
 const [runFile, sinkDir] = process.argv.slice(1);
 const raw = fs.readFileSync(runFile, "utf8");
-const run = JSON.parse(raw.slice(raw.search(/^\{/m)));
+// info-level log lines of n8n (task runner and the like) can come before and after the JSON
+const run = JSON.parse(raw.slice(raw.search(/^\{/m), raw.lastIndexOf("\n}") + 2));
 const out = run.data.resultData.runData["Send Email"][0].data.main[0];
 const stats = JSON.parse(fs.readFileSync(path.join(sinkDir, "stats.json"), "utf8"));
 for (const item of out) console.log(`  ${item.json.accepted}  ${item.json.messageId}  ${item.json.response}`);
@@ -69,5 +70,13 @@ const eml = fs.readFileSync(path.join(sinkDir, "mail", "2.eml"), "utf8");
 const ok = out.length === 3 && out.every((i) => i.json.accepted && i.json.accepted.length === 1) && stats.received === 3 &&
   stats.connections === 1 && /^X-Request-ID: PR-2/m.test(eml) && /STARTTLS|PLAIN/.test(stats.logins.join(","));
 console.log(ok ? "REAL N8N CHECK PASSED" : "REAL N8N CHECK FAILED");
-process.exit(ok ? 0 : 1);
+if (!ok) process.exit(1);
 ' "$work/run.json" "$work/sink"
+
+# The Test button, through a running n8n's REST API.
+N8N_PORT=5688 N8N_LISTEN_ADDRESS=127.0.0.1 N8N_LOG_LEVEL=warn "$node24" "$n8n_bin" start > "$work/n8n.log" 2>&1 &
+n8n_pid=$!
+trap 'kill ${sink_pid:-0} ${n8n_pid:-0} 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+for _ in $(seq 120); do curl -sf http://127.0.0.1:5688/healthz/readiness > /dev/null && break; sleep 1; done
+node "$root/scripts/real-n8n/credential-test.js" http://127.0.0.1:5688 "$work/sink/server.json"
+echo "REAL N8N CREDENTIAL TEST PASSED"
