@@ -277,3 +277,16 @@ test('a connection failure keeps its diagnosis in the error n8n shows', async ()
 	expect(error.context?.itemIndex).toBe(0);
 	server = await startSmtpServer();
 });
+
+test('an expression cannot make the node read a local file', async () => {
+	const run = await runSendNode({
+		parameters: { ...baseParameters, html: '={{ { path: "/etc/hostname" } }}', options: { text: '={{ { path: "/etc/hostname" } }}' } },
+		items: [people[0]],
+		credential: await credentialFor(server),
+		continueOnFail: true,
+	});
+	const [mail] = await server.waitFor(1);
+	expect(outputOf(run, 'Send Email')[0].json.accepted).toEqual(['user0@example.test']);
+	expect(mail.parsed.text?.trim()).toBe('[object Object]');
+	expect(mail.raw.toString()).not.toContain(require('node:fs').readFileSync('/etc/hostname', 'utf8').trim() + '\r\n--');
+});

@@ -48,21 +48,21 @@ async function readMailInput(ctx: IExecuteFunctions, i: number): Promise<MailInp
 	const headers = (options.headersUi as { header?: Array<{ name: string; value: string }> } | undefined)?.header ?? [];
 	return {
 		fromEmail: ctx.getNodeParameter('fromEmail', i, ''),
-		fromName: ctx.getNodeParameter('fromName', i, '') as string,
+		fromName: String(ctx.getNodeParameter('fromName', i, '') ?? ''),
 		toEmail: ctx.getNodeParameter('toEmail', i),
 		subject: String(ctx.getNodeParameter('subject', i, '') ?? ''),
 		html: String(ctx.getNodeParameter('html', i, '') ?? ''),
-		text: (options.text as string) || undefined,
+		text: options.text ? String(options.text) : undefined,
 		ccEmail: options.ccEmail,
 		bccEmail: options.bccEmail,
 		replyTo: options.replyTo,
 		attachments: await readAttachments(ctx, i, attachments),
 		headers: headers.map((h) => ({ name: String(h.name ?? ''), value: String(h.value ?? '') })),
 		priority: options.priority as MailInput['priority'],
-		inReplyTo: options.inReplyTo as string | undefined,
+		inReplyTo: options.inReplyTo ? String(options.inReplyTo) : undefined,
 		references: options.references,
-		messageId: options.messageId as string | undefined,
-		redirectAllTo: options.redirectAllTo as string | undefined,
+		messageId: options.messageId ? String(options.messageId) : undefined,
+		redirectAllTo: options.redirectAllTo ? String(options.redirectAllTo) : undefined,
 		preview: options.preview === true,
 	};
 }
