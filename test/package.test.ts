@@ -45,6 +45,8 @@ describe('the published package', () => {
 		const bundle = readFileSync(path.join(root, pkg.n8n.nodes[0]), 'utf8');
 		const required = new Set([...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
 		for (const name of required) expect(name === 'n8n-workflow' || name.startsWith('node:')).toBe(true);
+		// n8n's community-node rules forbid process spawning; nodemailer's sendmail transport is left out.
+		expect(required.has('node:child_process')).toBe(false);
 
 		const { SmtpConnector } = require(path.join(root, pkg.n8n.nodes[0]));
 		const { SmtpConnectorApi } = require(path.join(root, pkg.n8n.credentials[0]));

@@ -1,4 +1,6 @@
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
+import Mailer from 'nodemailer/lib/mailer';
+import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 
 import { authOptions, connectionOptions } from '../transport/options';
 import type { ConnectionSettings } from '../transport/settings';
@@ -26,20 +28,25 @@ const addressOf = (a: unknown) => (typeof a === 'string' ? a : String((a as { ad
  * every item, closed when the execution is done.
  */
 export class DeliverySession {
-	private transporter?: Transporter;
+	private transporter?: Mailer;
 
 	constructor(private readonly settings: ConnectionSettings) {}
 
-	private get transport(): Transporter {
-		this.transporter ??= nodemailer.createTransport({
-			...connectionOptions(this.settings),
-			auth: authOptions(this.settings),
-			pool: true,
-			maxConnections: 1,
-			maxMessages: Infinity,
-			disableFileAccess: true,
-			disableUrlAccess: true,
-		});
+	private get transport(): Mailer {
+		if (!this.transporter) {
+			const options: SMTPPoolOptions = {
+				...connectionOptions(this.settings),
+				auth: authOptions(this.settings),
+				pool: true,
+				maxConnections: 1,
+				maxMessages: Infinity,
+				disableFileAccess: true,
+				disableUrlAccess: true,
+			};
+			// Built from its parts rather than nodemailer.createTransport, so the bundle leaves out the
+			// sendmail transport and its child_process.
+			this.transporter = new Mailer(new SMTPPool(options), options);
+		}
 		return this.transporter;
 	}
 

@@ -1,4 +1,6 @@
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
+import Mailer from 'nodemailer/lib/mailer';
+import StreamTransport from 'nodemailer/lib/stream-transport';
 
 export interface RenderedMessage {
 	eml: Buffer;
@@ -6,13 +8,8 @@ export interface RenderedMessage {
 	envelope: { from: string | false; to: string[] };
 }
 
-const renderer = nodemailer.createTransport({
-	streamTransport: true,
-	buffer: true,
-	newline: 'crlf',
-	disableFileAccess: true,
-	disableUrlAccess: true,
-});
+const options = { streamTransport: true, buffer: true, newline: 'crlf', disableFileAccess: true, disableUrlAccess: true } as const;
+const renderer = new Mailer(new StreamTransport(options), options);
 
 /** Builds the exact RFC 5322 message, without connecting anywhere (the node's preview). */
 export async function renderMessage(mail: SendMailOptions): Promise<RenderedMessage> {

@@ -17,8 +17,7 @@ export async function smtpConnectorTest(
 	try {
 		settings = readConnectionSettings(credential.data ?? {});
 	} catch (error) {
-		if (error instanceof CredentialSettingError) return { status: 'Error', message: error.message };
-		throw error;
+		return { status: 'Error', message: error instanceof CredentialSettingError ? error.message : String(error) };
 	}
 	try {
 		const session = await probeConnection(settings);

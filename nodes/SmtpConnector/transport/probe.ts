@@ -1,5 +1,4 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { TLSSocket } from 'node:tls';
 
 import { authOptions, connectionOptions } from './options';
 import type { ConnectionSettings } from './settings';
@@ -14,7 +13,7 @@ export interface ProbeResult {
 /** nodemailer's connection exposes what it negotiated only on fields it does not type. */
 interface ConnectionInternals {
 	secure: boolean;
-	_socket?: Partial<TLSSocket>;
+	_socket?: { getProtocol?: () => string | null };
 	_authMethod?: string | false;
 }
 
