@@ -214,6 +214,7 @@ describe('failures: one definite outcome per item', () => {
 			rejectedReplies: [{ recipient: 'nobody@example.test', code: 550, reply: expect.stringContaining('5.1.1 No such user here') }],
 		});
 		expect((await server.waitFor(2)).map((m) => m.envelope.to)).toEqual([['good1@example.test'], ['good2@example.test']]);
+		expect(server.connections).toBe(1);
 		expect(JSON.stringify(out)).not.toContain('s3cret');
 	});
 
