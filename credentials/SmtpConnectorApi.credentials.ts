@@ -5,6 +5,7 @@ import {
 	portField,
 	securityField,
 	senderFields,
+	sendingLimitFields,
 	tlsFields,
 } from './common/connectionFields';
 import { hostFields, providerNotices } from './common/hostFields';
@@ -94,6 +95,7 @@ export class SmtpConnectorApi implements ICredentialType {
 		},
 		...tlsFields,
 		...connectionTuningFields,
+		...sendingLimitFields,
 		...senderFields,
 	];
 }

@@ -6,7 +6,7 @@ import { SmtpConnector } from '../nodes/SmtpConnector/SmtpConnector.node';
 import { manualTrigger, outputOf, runWorkflow } from './support/engine';
 import { credentialFor, startSmtpServer } from './support/smtpServer';
 
-test('the example approval-notification workflow delivers every item over one connection', async () => {
+test('the example approval-notification workflow delivers every item over the pool', async () => {
 	const workflow = JSON.parse(
 		readFileSync(path.join(__dirname, '../examples/approval-notification.json'), 'utf8'),
 	) as IWorkflowBase;
@@ -29,7 +29,7 @@ test('the example approval-notification workflow delivers every item over one co
 		]);
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		const received = await server.waitFor(3);
-		expect(server.connections).toBe(1);
+		expect(server.connections).toBeLessThanOrEqual(3);
 		expect(received[0].parsed.subject).toBe('Approval needed: Laptops for the new support team (8,400 EUR)');
 		expect(received[0].parsed.replyTo?.text).toBe('jonas.weber@example.com');
 		expect(received[0].parsed.text).toMatch(/Amount\s+8,400 EUR/);

@@ -153,3 +153,23 @@ export const senderFields: INodeProperties[] = [
 		description: 'Sender name used when the node leaves From Name empty',
 	},
 ];
+
+/** Empty means the provider's own limit (Microsoft 365: 30 per minute, SES sandbox: 1 per second). */
+export const sendingLimitFields: INodeProperties[] = [
+	{
+		displayName: 'Max Messages per Second',
+		name: 'rateLimitPerSecond',
+		type: 'string',
+		default: '',
+		placeholder: "Provider's limit (0 = no limit)",
+		description: "Messages this account may send per second, across all workflows of this n8n process. Leave empty for the provider's limit.",
+	},
+	{
+		displayName: 'Max Messages per Minute',
+		name: 'rateLimitPerMinute',
+		type: 'string',
+		default: '',
+		placeholder: "Provider's limit (0 = no limit)",
+		description: "Messages this account may send per minute, across all workflows of this n8n process. Leave empty for the provider's limit.",
+	},
+];

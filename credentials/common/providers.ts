@@ -18,6 +18,8 @@ export interface ProviderPreset {
 	security: SecurityMode;
 	/** How this provider expects the login, shown as a notice and in failed-login hints. */
 	authNotice?: string;
+	/** Sending limit applied unless the credential sets its own. */
+	rateLimit?: { perSecond?: number; perMinute?: number };
 }
 
 export const PROVIDERS: readonly ProviderPreset[] = [
@@ -35,6 +37,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		name: 'Microsoft 365 / Outlook',
 		host: 'smtp.office365.com',
 		security: 'starttls',
+		rateLimit: { perMinute: 30 },
 		authNotice:
 			'SMTP AUTH must be enabled for this mailbox in the Microsoft 365 admin center. Microsoft is switching basic (password) authentication off by default at the end of 2026: plan to move to OAuth2.',
 	},
@@ -42,6 +45,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		id: 'ses',
 		name: 'Amazon SES',
 		security: 'starttls',
+		rateLimit: { perSecond: 1 },
 		authNotice:
 			'Use the SES SMTP credentials created in the SES console (SMTP settings), not your IAM access key pair. In the SES sandbox you can only send to verified addresses, 1 message per second.',
 	},

@@ -7,7 +7,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { DeliverySession } from '../delivery/session';
+import { Delivery, type DeliveryConfig, type Outcome } from '../delivery/deliver';
 import { diagnose, explainToUser } from '../methods/diagnose';
 import type { AttachmentInput } from '../message/attachments';
 import { composeMail, type MailInput } from '../message/compose';
@@ -84,7 +84,7 @@ function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, settings
 	return Object.assign(apiError, { diagnosis });
 }
 
-function errorItem(error: NodeApiError | NodeOperationError, i: number): INodeExecutionData {
+function errorItem(error: NodeApiError | NodeOperationError, i: number, outcome?: Outcome): INodeExecutionData {
 	const diagnosis = (error as { diagnosis?: ReturnType<typeof diagnose> }).diagnosis;
 	return {
 		json: {
@@ -94,6 +94,7 @@ function errorItem(error: NodeApiError | NodeOperationError, i: number): INodeEx
 				...(diagnosis
 					? { kind: diagnosis.kind, smtpCode: diagnosis.smtpCode ?? null, response: diagnosis.detail, transient: diagnosis.transient }
 					: {}),
+				...(outcome ? { attempts: outcome.attempts, possibleDuplicate: outcome.possibleDuplicate } : {}),
 				itemIndex: i,
 			},
 		},
@@ -101,48 +102,91 @@ function errorItem(error: NodeApiError | NodeOperationError, i: number): INodeEx
 	};
 }
 
+function deliveryConfig(ctx: IExecuteFunctions, settings: ConnectionSettings, credentialName: CredentialName): DeliveryConfig {
+	const o = ctx.getNodeParameter('deliveryOptions', 0, {}) as IDataObject;
+	const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
+	return {
+		pool: {
+			maxConnections: Math.max(1, Math.floor(number(o.maxConnections, 3))),
+			maxMessagesPerConnection: Math.max(1, Math.floor(number(o.maxMessagesPerConnection, 100))),
+		},
+		retry: {
+			retries: Math.max(0, Math.floor(number(o.retries, 3))),
+			baseDelayMs: Math.max(0, number(o.retryDelay, 1) * 1000),
+			maxDelayMs: 30_000,
+			retryAmbiguous: o.retryPossibleDuplicates === true,
+		},
+		rateLimit: settings.rateLimit,
+		credentialId: ctx.getNode().credentials?.[credentialName]?.id ?? undefined,
+		signal: ctx.getExecutionCancelSignal(),
+	};
+}
+
+/** The output item for one input item: sent, previewed, or (with continueOnFail) failed. */
+async function processItem(
+	ctx: IExecuteFunctions,
+	i: number,
+	settings: ConnectionSettings,
+	delivery: Delivery,
+): Promise<INodeExecutionData> {
+	const { preview, ...input } = await readMailInput(ctx, i);
+	const mail = composeMail(input, settings.sender);
+	if (preview) {
+		const rendered = await renderMessage(mail);
+		return {
+			json: { preview: true, messageId: rendered.messageId, envelope: rendered.envelope },
+			binary: { data: await ctx.helpers.prepareBinaryData(rendered.eml, 'message.eml', 'message/rfc822') },
+			pairedItem: { item: i },
+		};
+	}
+	const outcome = await delivery.deliver(mail);
+	if (!outcome.ok) throw Object.assign(toNodeError(ctx, outcome.error, i, settings), { outcome });
+	const { attempts, durationMs, possibleDuplicate } = outcome;
+	return {
+		json: { ...outcome.sent, attempts, durationMs, ...(possibleDuplicate ? { possibleDuplicate } : {}) },
+		pairedItem: { item: i },
+	};
+}
+
 export async function execute(this: IExecuteFunctions, credentialName: CredentialName): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const out: INodeExecutionData[] = [];
-	let settings: ConnectionSettings | undefined;
-	let settingsError: unknown;
+	let settings: ConnectionSettings;
 	try {
 		settings = readConnectionSettings(await this.getCredentials(credentialName));
 	} catch (error) {
-		settingsError = error;
+		if (!this.continueOnFail()) throw toNodeError(this, error, 0);
+		return items.map((_, i) => errorItem(toNodeError(this, error, i), i));
 	}
-	const session = settings && new DeliverySession(settings);
-	this.getExecutionCancelSignal()?.addEventListener('abort', () => session?.close());
+	const config = deliveryConfig(this, settings, credentialName);
+	const delivery = new Delivery(settings, config);
+	const out: INodeExecutionData[] = new Array(items.length);
+	const stop: { first?: { index: number; error: NodeApiError | NodeOperationError } } = {};
+	// Without continueOnFail the execution fails with the earliest failed item, as a sequential run would.
+	const recordFailure = (index: number, error: NodeApiError | NodeOperationError) => {
+		if (!stop.first || index < stop.first.index) stop.first = { index, error };
+	};
+	let next = 0;
 
-	try {
-		for (let i = 0; i < items.length; i++) {
+	// A bounded window of items in flight: enough to keep every connection busy, while only a few
+	// composed messages exist at any time however many items the execution has.
+	const worker = async () => {
+		while (next < items.length && !stop.first && !config.signal?.aborted) {
+			const i = next++;
 			try {
-				if (!settings || !session) throw new NodeOperationError(this.getNode(), settingsError as Error, { itemIndex: i });
-				const { preview, ...input } = await readMailInput(this, i);
-				const mail = composeMail(input, settings.sender);
-				if (preview) {
-					const rendered = await renderMessage(mail);
-					out.push({
-						json: { preview: true, messageId: rendered.messageId, envelope: rendered.envelope },
-						binary: { data: await this.helpers.prepareBinaryData(rendered.eml, 'message.eml', 'message/rfc822') },
-						pairedItem: { item: i },
-					});
-					continue;
-				}
-				const sent = await session.send(mail);
-				const { rejectedReplies, ...json } = sent;
-				out.push({
-					json: { ...json, ...(rejectedReplies.length ? { rejectedReplies } : {}) },
-					pairedItem: { item: i },
-				});
+				out[i] = await processItem(this, i, settings, delivery);
 			} catch (error) {
 				const nodeError = toNodeError(this, error, i, settings);
-				if (!this.continueOnFail()) throw nodeError;
-				out.push(errorItem(nodeError, i));
+				if (this.continueOnFail()) out[i] = errorItem(nodeError, i, (error as { outcome?: Outcome }).outcome);
+				else recordFailure(i, nodeError);
 			}
 		}
+	};
+	try {
+		const window = Math.min(items.length, config.pool.maxConnections * 2);
+		await Promise.all(Array.from({ length: window }, worker));
 	} finally {
-		session?.close();
+		delivery.close();
 	}
+	if (stop.first) throw stop.first.error;
 	return out;
 }

@@ -28,6 +28,8 @@ export interface ConnectionSettings {
 	clientHostname?: string;
 	timeoutsMs: { connection: number; greeting: number; socket: number };
 	sender: { email?: string; name?: string };
+	/** Messages per second / minute for this account; undefined means no limit. */
+	rateLimit: { perSecond?: number; perMinute?: number };
 }
 
 /** A credential field holds a value the connection cannot use. */
@@ -52,6 +54,14 @@ function seconds(value: unknown, fallback: number, field: string): number {
 	const n = Number(value);
 	if (!Number.isFinite(n) || n <= 0) throw new CredentialSettingError(field, `${field} must be a positive number of seconds`);
 	return Math.round(n * 1000);
+}
+
+function limit(value: unknown, presetValue: number | undefined, field: string): number | undefined {
+	const raw = text(value);
+	if (raw === '') return presetValue;
+	const n = Number(raw);
+	if (!Number.isFinite(n) || n < 0) throw new CredentialSettingError(field, `${field} must be a number of messages (0 for no limit)`);
+	return n === 0 ? undefined : n;
 }
 
 function tlsVersion(value: unknown, fallback: TlsVersion, field: string): TlsVersion {
@@ -112,5 +122,9 @@ export function readConnectionSettings(credential: ICredentialDataDecryptedObjec
 			socket: seconds(credential.socketTimeout, 60, 'socketTimeout'),
 		},
 		sender: { email: text(credential.fromEmail) || undefined, name: text(credential.fromName) || undefined },
+		rateLimit: {
+			perSecond: limit(credential.rateLimitPerSecond, provider.rateLimit?.perSecond, 'rateLimitPerSecond'),
+			perMinute: limit(credential.rateLimitPerMinute, provider.rateLimit?.perMinute, 'rateLimitPerMinute'),
+		},
 	};
 }

@@ -1,0 +1,133 @@
+import { PassThrough } from 'node:stream';
+import type { SendMailOptions } from 'nodemailer';
+import Mailer from 'nodemailer/lib/mailer';
+import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
+
+import { authOptions, connectionOptions } from '../transport/options';
+import type { ConnectionSettings } from '../transport/settings';
+import { fingerprint } from './fingerprint';
+
+export interface PoolOptions {
+	maxConnections: number;
+	maxMessagesPerConnection: number;
+}
+
+/** What the delivery layer learns about one message while the pool sends it. */
+export interface SendProgress {
+	/** The whole message body was handed to the connection: the server may have it even without a reply. */
+	bodySent: boolean;
+}
+
+type TrackedMail = SendMailOptions & { progress?: SendProgress };
+
+interface PoolEntry {
+	key: string;
+	mailer: Mailer;
+	users: number;
+	idleTimer?: NodeJS.Timeout;
+	retired: boolean;
+}
+
+export const POOL_IDLE_MS = 30_000;
+
+const pools = new Map<string, PoolEntry>();
+/** The pool each credential used last, so a changed credential retires the pool of its old settings. */
+const poolOfCredential = new Map<string, string>();
+
+function createMailer(settings: ConnectionSettings, options: PoolOptions): Mailer {
+	const poolOptions: SMTPPoolOptions = {
+		...connectionOptions(settings),
+		auth: authOptions(settings),
+		pool: true,
+		maxConnections: options.maxConnections,
+		maxMessages: options.maxMessagesPerConnection,
+		// The delivery layer decides what is resent; the pool must never resend a message on its own.
+		maxRequeues: 0,
+		disableFileAccess: true,
+		disableUrlAccess: true,
+	};
+	// Built from its parts rather than nodemailer.createTransport, so the bundle leaves out the
+	// sendmail transport and its child_process.
+	const mailer = new Mailer(new SMTPPool(poolOptions), poolOptions);
+	mailer.use('stream', (mail, done) => {
+		const progress = (mail.data as TrackedMail).progress;
+		if (progress) {
+			mail.message.processFunc((input) => {
+				const tap = new PassThrough();
+				tap.once('end', () => (progress.bodySent = true));
+				input.on('error', (error) => tap.destroy(error));
+				return input.pipe(tap);
+			});
+		}
+		done();
+	});
+	mailer.on('error', () => {});
+	return mailer;
+}
+
+function close(entry: PoolEntry) {
+	clearTimeout(entry.idleTimer);
+	if (pools.get(entry.key) === entry) pools.delete(entry.key);
+	entry.mailer.close();
+}
+
+/** A hold on a warm pool for the length of one execution. */
+export interface PoolLease {
+	readonly key: string;
+	send(mail: SendMailOptions, progress: SendProgress): ReturnType<Mailer['sendMail']>;
+	release(): void;
+}
+
+/**
+ * Leases the process-wide pool for these settings, creating it on first use. Pools are keyed by a
+ * fingerprint of the connection settings (secret included, hashed) and pool options, so one
+ * credential's connections never carry another's mail; idle pools close after POOL_IDLE_MS.
+ */
+export function leasePool(settings: ConnectionSettings, options: PoolOptions, credentialId?: string): PoolLease {
+	const key = fingerprint({ connection: connectionOptions(settings), auth: authOptions(settings), options });
+	let entry = pools.get(key);
+	if (!entry) {
+		entry = { key, mailer: createMailer(settings, options), users: 0, retired: false };
+		pools.set(key, entry);
+	}
+	if (credentialId) {
+		const previous = poolOfCredential.get(credentialId);
+		if (previous && previous !== key) retire(previous);
+		poolOfCredential.set(credentialId, key);
+	}
+	const held = entry;
+	clearTimeout(held.idleTimer);
+	held.users++;
+	let released = false;
+	return {
+		key,
+		send: (mail, progress) => held.mailer.sendMail({ ...mail, progress } as TrackedMail),
+		release() {
+			if (released) return;
+			released = true;
+			held.users--;
+			if (held.users > 0) return;
+			if (held.retired) close(held);
+			else held.idleTimer = setTimeout(() => close(held), POOL_IDLE_MS).unref();
+		},
+	};
+}
+
+/** The credential changed: its old pool takes no new work and closes once its last user is done. */
+function retire(key: string) {
+	const entry = pools.get(key);
+	if (!entry) return;
+	entry.retired = true;
+	pools.delete(key);
+	if (entry.users === 0) close(entry);
+}
+
+/** Closes every pool at once (tests, shutdown). */
+export function closeAllPools() {
+	for (const entry of [...pools.values()]) close(entry);
+	poolOfCredential.clear();
+}
+
+export function openPoolCount(): number {
+	return pools.size;
+}
