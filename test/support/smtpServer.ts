@@ -1,4 +1,5 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 import { testPki } from './certs';
@@ -8,6 +9,8 @@ export interface ReceivedMail {
 	raw: Buffer;
 	parsed: ParsedMail;
 	connectionId: string;
+	/** The user the connection logged in as. */
+	user?: string;
 }
 
 export interface TestServerOptions {
@@ -25,6 +28,18 @@ export interface TestServerOptions {
 	rejectRecipients?: Record<string, [number, string]>;
 	/** Custom AUTH failure reply, e.g. Microsoft's 535 5.7.139. */
 	authFailure?: [number, string];
+	/** Fault injection: replies each RCPT TO of an address takes in turn before it is accepted. */
+	recipientReplies?: Record<string, Array<[number, string]>>;
+	/** Fault injection: the first N connections are refused with 421. */
+	refuseConnections?: number;
+	/** Fault injection: the first N connections wait this long before the greeting. */
+	slowGreeting?: { count: number; ms: number };
+	/** Fault injection: the first N messages lose their connection in the middle of DATA. */
+	dropMidData?: number;
+	/** Fault injection: the first N messages lose their connection after the final dot, before the reply. */
+	dropAfterDot?: number;
+	/** Delay before the reply to each message's final dot. */
+	replyDelayMs?: () => number;
 }
 
 export interface TestSmtpServer {
@@ -35,6 +50,12 @@ export interface TestSmtpServer {
 	connections: number;
 	/** SASL mechanism of each successful login. */
 	logins: string[];
+	/** Every RCPT TO address, in the order the server saw them. */
+	rcptLog: string[];
+	/** Messages whose connection was cut after the final dot: the server has them, the client got no reply. */
+	droppedAfterDot: ReceivedMail[];
+	/** Client-side ports of the connections, in order. */
+	clientPorts: number[];
 	close(): Promise<void>;
 	waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
 }
@@ -52,6 +73,9 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		received: [],
 		connections: 0,
 		logins: [],
+		rcptLog: [],
+		droppedAfterDot: [],
+		clientPorts: [],
 		close: async () => {},
 		waitFor: async () => [],
 	};
@@ -64,8 +88,14 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		authMethods: options.authMethods ?? ['PLAIN', 'LOGIN', 'CRAM-MD5'],
 		allowInsecureAuth: true,
 		logger: false,
-		onConnect(_session, callback) {
-			state.connections++;
+		onConnect(session, callback) {
+			const n = ++state.connections;
+			state.clientPorts.push(session.remotePort);
+			if (n <= (options.refuseConnections ?? 0)) {
+				return callback(Object.assign(new Error('4.3.2 Service not available, try again later'), { responseCode: 421 }));
+			}
+			const slow = options.slowGreeting;
+			if (slow && n <= slow.count) return void setTimeout(() => callback(), slow.ms);
 			callback();
 		},
 		onAuth(auth, _session, callback) {
@@ -81,18 +111,24 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 			callback(null, { user: auth.username });
 		},
 		onRcptTo(address, _session, callback) {
-			const reject = options.rejectRecipients?.[address.address];
+			state.rcptLog.push(address.address);
+			const reject = options.rejectRecipients?.[address.address] ?? options.recipientReplies?.[address.address]?.shift();
 			if (reject) return callback(Object.assign(new Error(reject[1]), { responseCode: reject[0] }));
 			callback();
 		},
 		onData(stream, session, callback) {
+			const messageNumber = ++messages;
+			const socketOf = () => [...server.connections].find((c) => c.id === session.id)?._socket;
 			const chunks: Buffer[] = [];
-			stream.on('data', (c: Buffer) => chunks.push(c));
+			stream.on('data', (c: Buffer) => {
+				chunks.push(c);
+				if (messageNumber <= (options.dropMidData ?? 0)) socketOf()?.destroy();
+			});
 			stream.on('end', () => {
 				const raw = Buffer.concat(chunks);
 				simpleParser(raw)
 					.then((parsed) => {
-						state.received.push({
+						const mail: ReceivedMail = {
 							envelope: {
 								from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
 								to: session.envelope.rcptTo.map((r) => r.address),
@@ -100,8 +136,15 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 							raw,
 							parsed,
 							connectionId: session.id,
-						});
-						callback();
+							user: session.user as string | undefined,
+						};
+						if (messageNumber <= (options.dropAfterDot ?? 0)) {
+							state.droppedAfterDot.push(mail);
+							socketOf()?.destroy();
+							return;
+						}
+						state.received.push(mail);
+						setTimeout(() => callback(), options.replyDelayMs?.() ?? 0);
 					})
 					.catch(callback);
 			});
@@ -109,11 +152,17 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 	};
 	if (options.minVersion) Object.assign(serverOptions, { minVersion: options.minVersion });
 	if (options.maxVersion) Object.assign(serverOptions, { maxVersion: options.maxVersion });
-	const server = new SMTPServer(serverOptions);
+	let messages = 0;
+	const server = new SMTPServer(serverOptions) as SMTPServer & { connections: Set<{ id: string; _socket: Socket }> };
 	server.on('error', () => {});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 	state.port = (server.server.address() as { port: number }).port;
-	state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+	// Warm pools keep client connections open: cut them, as a server going away would.
+	state.close = () =>
+		new Promise<void>((resolve) => {
+			server.close(() => resolve());
+			for (const connection of server.connections) connection._socket.destroy();
+		});
 	state.waitFor = async (count, timeoutMs = 5000) => {
 		const until = Date.now() + timeoutMs;
 		while (state.received.length < count) {

@@ -28,7 +28,8 @@ interface PoolEntry {
 	retired: boolean;
 }
 
-export const POOL_IDLE_MS = 30_000;
+/** How long a pool nobody uses stays open for the next execution. */
+export const poolTuning = { idleMs: 30_000 };
 
 const pools = new Map<string, PoolEntry>();
 /** The pool each credential used last, so a changed credential retires the pool of its old settings. */
@@ -81,7 +82,7 @@ export interface PoolLease {
 /**
  * Leases the process-wide pool for these settings, creating it on first use. Pools are keyed by a
  * fingerprint of the connection settings (secret included, hashed) and pool options, so one
- * credential's connections never carry another's mail; idle pools close after POOL_IDLE_MS.
+ * credential's connections never carry another's mail; idle pools close after poolTuning.idleMs.
  */
 export function leasePool(settings: ConnectionSettings, options: PoolOptions, credentialId?: string): PoolLease {
 	const key = fingerprint({ connection: connectionOptions(settings), auth: authOptions(settings), options });
@@ -108,7 +109,7 @@ export function leasePool(settings: ConnectionSettings, options: PoolOptions, cr
 			held.users--;
 			if (held.users > 0) return;
 			if (held.retired) close(held);
-			else held.idleTimer = setTimeout(() => close(held), POOL_IDLE_MS).unref();
+			else held.idleTimer = setTimeout(() => close(held), poolTuning.idleMs).unref();
 		},
 	};
 }
