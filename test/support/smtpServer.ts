@@ -56,6 +56,8 @@ export interface TestSmtpServer {
 	droppedAfterDot: ReceivedMail[];
 	/** Client-side ports of the connections, in order. */
 	clientPorts: number[];
+	/** Connections open right now. */
+	openConnections(): number;
 	close(): Promise<void>;
 	waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
 }
@@ -76,6 +78,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		rcptLog: [],
 		droppedAfterDot: [],
 		clientPorts: [],
+		openConnections: () => 0,
 		close: async () => {},
 		waitFor: async () => [],
 	};
@@ -157,6 +160,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 	server.on('error', () => {});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 	state.port = (server.server.address() as { port: number }).port;
+	state.openConnections = () => server.connections.size;
 	// Warm pools keep client connections open: cut them, as a server going away would.
 	state.close = () =>
 		new Promise<void>((resolve) => {

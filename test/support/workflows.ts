@@ -12,6 +12,7 @@ export async function runSendNode(opts: {
 	credential: Record<string, unknown>;
 	onError?: INode['onError'];
 	continueOnFail?: boolean;
+	credentialId?: string;
 }): Promise<IRun> {
 	const node: INode = {
 		id: 'send',
@@ -20,7 +21,7 @@ export async function runSendNode(opts: {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: { authentication: 'smtpConnectorApi', operation: 'send', ...opts.parameters },
-		credentials: { smtpConnectorApi: { id: '1', name: 'Test SMTP' } },
+		credentials: { smtpConnectorApi: { id: opts.credentialId ?? '1', name: 'Test SMTP' } },
 		...(opts.onError ? { onError: opts.onError } : {}),
 		...(opts.continueOnFail ? { continueOnFail: true } : {}),
 	};

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { openPoolCount, poolTuning } from '../../nodes/SmtpConnector/delivery/pool';
+import { outputOf } from '../support/engine';
+import { credentialFor, startSmtpServer, TEST_PASSWORD, TEST_USER, type TestServerOptions, type TestSmtpServer } from '../support/smtpServer';
+import { runSendNode } from '../support/workflows';
+
+let server: TestSmtpServer;
+afterEach(async () => {
+	poolTuning.idleMs = 30_000;
+	await server?.close();
+});
+
+const parameters = { fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: 'Hi', html: '<p>Hi</p>' };
+const one = (n = 0) => [{ json: { to: `user${n}@example.test` } }];
+
+async function sendOnce(credential: Record<string, unknown>, n = 0, credentialId = '1') {
+	const run = await runSendNode({ parameters, items: one(n), credential, credentialId });
+	return outputOf(run, 'Send Email')[0];
+}
+
+const until = async (check: () => boolean, ms = 3000) => {
+	const end = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > end) throw new Error('condition not reached');
+		await new Promise((r) => setTimeout(r, 20));
+	}
+};
+
+test('1,000 one-item executions with the same credential reuse warm connections', async () => {
+	server = await startSmtpServer();
+	const credential = await credentialFor(server);
+	for (let n = 0; n < 1000; n++) {
+		const item = await sendOnce(credential, n);
+		if (!item.json.accepted) throw new Error(JSON.stringify(item.json));
+	}
+	await server.waitFor(1000);
+	// One connection at a time, replaced after Max Messages per Connection (100) as servers expect.
+	expect(server.connections).toBe(10);
+	expect(server.logins).toHaveLength(10);
+}, 120_000);
+
+test('a different credential never uses the pool of another', async () => {
+	server = await startSmtpServer({ users: { [TEST_USER]: TEST_PASSWORD, 'second@example.test': 'other-pass' } });
+	await sendOnce(await credentialFor(server), 1);
+	await sendOnce(await credentialFor(server, { user: 'second@example.test', password: 'other-pass' }), 2, 'another-credential');
+	await sendOnce(await credentialFor(server), 3);
+	await server.waitFor(3);
+	expect(server.received.map((m) => [m.envelope.to[0], m.user])).toEqual([
+		['user1@example.test', TEST_USER],
+		['user2@example.test', 'second@example.test'],
+		['user3@example.test', TEST_USER],
+	]);
+	expect(server.connections).toBe(2);
+});
+
+test('a pool nobody uses is closed after the idle timeout', async () => {
+	poolTuning.idleMs = 200;
+	server = await startSmtpServer();
+	const poolsBefore = openPoolCount();
+	await sendOnce(await credentialFor(server), 0, 'idle-test');
+	expect(server.openConnections()).toBe(1);
+	expect(openPoolCount()).toBe(poolsBefore + 1);
+	await until(() => server.openConnections() === 0);
+	expect(openPoolCount()).toBe(poolsBefore);
+});
+
+test('a changed credential retires the pool of its old settings at once', async () => {
+	server = await startSmtpServer({ users: { [TEST_USER]: TEST_PASSWORD, 'second@example.test': 'other-pass' } });
+	await sendOnce(await credentialFor(server));
+	expect(server.openConnections()).toBe(1);
+	// Same credential (id 1), edited: now another account.
+	await sendOnce(await credentialFor(server, { user: 'second@example.test', password: 'other-pass' }));
+	await until(() => server.logins.length === 2 && server.openConnections() === 1);
+	expect(server.received.map((m) => m.user)).toEqual([TEST_USER, 'second@example.test']);
+});
+
+describe('TCP_NODELAY is set on the socket of every security mode', () => {
+	const kernelNoDelay = async (port: number) => {
+		const script = path.join(__dirname, '../support/tcp_nodelay.py');
+		const { stdout } = await promisify(execFile)('python3', [script, String(process.pid), String(port)]);
+		return stdout.trim();
+	};
+	test.each<[string, TestServerOptions, Record<string, unknown>]>([
+		['plain text', { noStartTls: true }, { security: 'none' }],
+		['STARTTLS', {}, { security: 'starttls' }],
+		['implicit TLS', { secure: true }, { security: 'tls' }],
+	])('%s', async (_label, serverOptions, credentialOverrides) => {
+		server = await startSmtpServer(serverOptions);
+		expect((await sendOnce(await credentialFor(server, credentialOverrides))).json.accepted).toEqual(['user0@example.test']);
+		// The pooled connection is still open: read the option from the kernel, on the client's side of it.
+		expect(server.clientPorts).toHaveLength(1);
+		expect(await kernelNoDelay(server.clientPorts[0])).toBe('1');
+	});
+});
