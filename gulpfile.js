@@ -40,25 +40,27 @@ function assets() {
 	return src(['index.js', 'nodes/**/*.svg', 'nodes/**/*.node.json'], { base: root }).pipe(dest('dist'));
 }
 
-/** The demo is TypeScript like the tests it shares its loopback server and engine harness with. */
-async function bundleDemo() {
-	await esbuild.build({
-		entryPoints: ['scripts/demo.ts'],
-		outfile: path.join(root, 'out/demo.js'),
-		bundle: true,
-		platform: 'node',
-		target: 'node20',
-		format: 'cjs',
-		packages: 'external',
-		logLevel: 'warning',
-	});
-}
-
-function runDemo(done) {
-	execFileSync(process.execPath, [path.join(root, 'out/demo.js')], { stdio: 'inherit' });
-	done();
+/** The demo and the benchmark are TypeScript, sharing the loopback server and engine harness of the tests. */
+function script(entry, outfile, nodeArgs = []) {
+	const bundleIt = () =>
+		esbuild.build({
+			entryPoints: [entry],
+			outfile: path.join(root, outfile),
+			bundle: true,
+			platform: 'node',
+			target: 'node20',
+			format: 'cjs',
+			packages: 'external',
+			logLevel: 'warning',
+		});
+	const run = (done) => {
+		execFileSync(process.execPath, [...nodeArgs, path.join(root, outfile)], { stdio: 'inherit' });
+		done();
+	};
+	return series(bundleIt, run);
 }
 
 exports.build = series(clean, typecheck, bundle, assets);
-exports.demo = series(exports.build, bundleDemo, runDemo);
+exports.demo = series(exports.build, script('scripts/demo.ts', 'out/demo.js'));
+exports.bench = series(exports.build, script('bench/run.ts', 'out/bench.js', ['--expose-gc']));
 exports.default = exports.build;

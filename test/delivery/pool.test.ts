@@ -2,7 +2,11 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { openPoolCount, poolTuning } from '../../nodes/SmtpConnector/delivery/pool';
+import { generate } from 'selfsigned';
+
+import { fingerprint } from '../../nodes/SmtpConnector/delivery/fingerprint';
+import { leasePool, openPoolCount, poolTuning } from '../../nodes/SmtpConnector/delivery/pool';
+import { readConnectionSettings } from '../../nodes/SmtpConnector/transport/settings';
 import { outputOf } from '../support/engine';
 import { credentialFor, startSmtpServer, TEST_PASSWORD, TEST_USER, type TestServerOptions, type TestSmtpServer } from '../support/smtpServer';
 import { runSendNode } from '../support/workflows';
@@ -94,4 +98,22 @@ describe('TCP_NODELAY is set on the socket of every security mode', () => {
 		expect(server.clientPorts).toHaveLength(1);
 		expect(await kernelNoDelay(server.clientPorts[0])).toBe('1');
 	});
+});
+
+test('pools are told apart by every connection setting, the CA certificate included', async () => {
+	expect(fingerprint({ a: 1, b: { c: 'x' } })).toBe(fingerprint({ b: { c: 'x' }, a: 1 }));
+	const otherCa = (await generate([{ name: 'commonName', value: 'Other CA' }], { keySize: 2048 })).cert;
+	server = await startSmtpServer();
+	const credential = await credentialFor(server);
+	const options = { maxConnections: 1, maxMessagesPerConnection: 100 };
+	const keyOf = (overrides: Record<string, unknown>) => {
+		const lease = leasePool(readConnectionSettings({ ...credential, ...overrides }), options);
+		lease.release();
+		return lease.key;
+	};
+	const base = keyOf({});
+	expect(keyOf({ caCertificate: `  ${String(credential.caCertificate)}\n` })).toBe(base);
+	for (const change of [{ caCertificate: otherCa }, { allowUnauthorizedCerts: true }, { password: 'other' }, { user: 'other@example.test' }, { port: 2525 }, { minTlsVersion: 'TLSv1.3' }]) {
+		expect(keyOf(change)).not.toBe(base);
+	}
 });

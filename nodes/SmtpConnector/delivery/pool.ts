@@ -85,7 +85,8 @@ export interface PoolLease {
  * credential's connections never carry another's mail; idle pools close after poolTuning.idleMs.
  */
 export function leasePool(settings: ConnectionSettings, options: PoolOptions, credentialId?: string): PoolLease {
-	const key = fingerprint({ connection: connectionOptions(settings), auth: authOptions(settings), options });
+	const { host, port, security, tls, auth, clientHostname, timeoutsMs } = settings;
+	const key = fingerprint({ host, port, security, tls, auth, clientHostname, timeoutsMs, options });
 	let entry = pools.get(key);
 	if (!entry) {
 		entry = { key, mailer: createMailer(settings, options), users: 0, retired: false };

@@ -1,4 +1,4 @@
-import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { SMTPConnectionOptions } from 'nodemailer';
 
 import type { ConnectionSettings } from './settings';
@@ -29,11 +29,27 @@ function tlsOptions({ host, tls }: ConnectionSettings): ConnectionOptions {
 		rejectUnauthorized: tls.rejectUnauthorized,
 		servername: tls.servername ?? (isIpAddress(host) ? undefined : host),
 	};
-	// A private CA is trusted in addition to the public roots, so a relay and a public provider both verify.
-	if (tls.ca) options.ca = [...rootCertificates, tls.ca];
 	// OpenSSL 3 refuses TLS 1.0/1.1 at its default security level even when the version is allowed.
 	if (tls.minVersion === 'TLSv1' || tls.minVersion === 'TLSv1.1') options.ciphers = 'DEFAULT:@SECLEVEL=0';
+	if (tls.ca) options.secureContext = secureContextWithCa(tls.ca, options);
 	return options;
+}
+
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * A private CA is trusted in addition to the public roots, so a relay and a public provider both
+ * verify. Loading ~150 roots into a context takes milliseconds, so each context is built once and
+ * shared by every connection that uses it.
+ */
+function secureContextWithCa(ca: string, { minVersion, maxVersion, ciphers }: ConnectionOptions): SecureContext {
+	const key = JSON.stringify([ca, minVersion, maxVersion, ciphers]);
+	let context = contexts.get(key);
+	if (!context) {
+		context = createSecureContext({ ca: [...rootCertificates, ca], minVersion, maxVersion, ciphers });
+		contexts.set(key, context);
+	}
+	return context;
 }
 
 function isIpAddress(host: string): boolean {
