@@ -104,6 +104,15 @@ export const tlsFields: INodeProperties[] = [
 
 export const connectionTuningFields: INodeProperties[] = [
 	{
+		displayName: 'Proxy',
+		name: 'proxy',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		placeholder: 'http://user:password@proxy.example.com:3128',
+		description: 'Connect through an HTTP CONNECT or SOCKS5 proxy (http://, https://, socks5://), with user and password in the URL if it needs them',
+	},
+	{
 		displayName: 'Client Hostname (EHLO)',
 		name: 'clientHostname',
 		type: 'string',

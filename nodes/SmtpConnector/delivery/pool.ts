@@ -4,6 +4,7 @@ import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 
 import { authOptions, connectionOptions } from '../transport/options';
+import { useProxy } from '../transport/proxy';
 import type { ConnectionSettings } from '../transport/settings';
 import { fingerprint } from './fingerprint';
 
@@ -50,6 +51,7 @@ function createMailer(settings: ConnectionSettings, options: PoolOptions): Maile
 	// Built from its parts rather than nodemailer.createTransport, so the bundle leaves out the
 	// sendmail transport and its child_process.
 	const mailer = new Mailer(new SMTPPool(poolOptions), poolOptions);
+	useProxy(mailer, settings.proxy);
 	mailer.use('stream', (mail, done) => {
 		const progress = (mail.data as TrackedMail).progress;
 		if (progress) {
@@ -85,8 +87,8 @@ export interface PoolLease {
  * credential's connections never carry another's mail; idle pools close after poolTuning.idleMs.
  */
 export function leasePool(settings: ConnectionSettings, options: PoolOptions, credentialId?: string): PoolLease {
-	const { host, port, security, tls, auth, clientHostname, timeoutsMs } = settings;
-	const key = fingerprint({ host, port, security, tls, auth, clientHostname, timeoutsMs, options });
+	const { host, port, security, tls, auth, clientHostname, timeoutsMs, proxy } = settings;
+	const key = fingerprint({ host, port, security, tls, auth, clientHostname, timeoutsMs, proxy, options });
 	let entry = pools.get(key);
 	if (!entry) {
 		entry = { key, mailer: createMailer(settings, options), users: 0, retired: false };

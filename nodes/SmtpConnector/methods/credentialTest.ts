@@ -6,6 +6,7 @@ import type {
 
 import { CredentialSettingError, readConnectionSettings } from '../transport/settings';
 import { probeConnection } from '../transport/probe';
+import { describeProxy } from '../transport/proxy';
 import { diagnose, explainToUser } from './diagnose';
 
 /** The credential's Test button: connect, negotiate TLS, log in, close — and explain any failure. */
@@ -24,7 +25,7 @@ export async function smtpConnectorTest(
 		const parts = [session.encryption, session.tlsVersion, session.auth ? `AUTH ${session.auth}` : 'no AUTH'];
 		return {
 			status: 'OK',
-			message: `Connected to ${settings.host}:${settings.port}: ${parts.filter(Boolean).join(', ')}`,
+			message: `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}`,
 		};
 	} catch (error) {
 		return { status: 'Error', message: explainToUser(diagnose(error, settings)) };

@@ -1,3 +1,5 @@
+import { classify } from '../delivery/retry';
+import { describeProxy } from '../transport/proxy';
 import type { ConnectionSettings } from '../transport/settings';
 
 /** What went wrong, in the user's terms. One table serves the Test button and failed sends. */
@@ -12,6 +14,7 @@ export type FailureKind =
 	| 'connectionRefused'
 	| 'connectionTimeout'
 	| 'hostNotFound'
+	| 'proxyFailed'
 	| 'recipientRejected'
 	| 'messageTooLarge'
 	| 'temporary'
@@ -39,9 +42,8 @@ interface SmtpError {
 	command?: string;
 }
 
-type Context = Pick<ConnectionSettings, 'host' | 'port' | 'security' | 'provider' | 'tls'> & {
-	timeoutsMs?: ConnectionSettings['timeoutsMs'];
-};
+type Context = Pick<ConnectionSettings, 'host' | 'port' | 'security' | 'provider' | 'tls'> &
+	Partial<Pick<ConnectionSettings, 'timeoutsMs' | 'proxy'>>;
 
 const CERT_UNTRUSTED =
 	/self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate|certificate has expired|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_HAS_EXPIRED/i;
@@ -80,6 +82,12 @@ function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' |
 	const code = error.responseCode;
 	const sys = error.originalCode ?? error.code;
 
+	if (context.proxy && (error.code === 'EPROXY' || /proxy|socks/i.test(text) || sys === 'ECONNREFUSED')) {
+		return {
+			kind: 'proxyFailed',
+			hint: `The ${describeProxy(context.proxy)} did not open a tunnel to ${where}: check the proxy URL, its user and password, and that it allows connections to port ${context.port}.`,
+		};
+	}
 	if (sys === 'ENOTFOUND' || sys === 'EAI_AGAIN' || error.code === 'EDNS') {
 		return { kind: 'hostNotFound', hint: `Host "${context.host}" was not found: check the spelling, and that this machine can resolve it.` };
 	}
@@ -155,8 +163,7 @@ function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' |
 export function diagnose(error: unknown, context: Context): Diagnosis {
 	const e: SmtpError = error && typeof error === 'object' ? (error as SmtpError) : { message: String(error) };
 	const { kind, hint } = explain(e, context);
-	const transient =
-		kind === 'temporary' || kind === 'connectionLost' || (kind === 'connectionTimeout' && e.responseCode === undefined);
+	const transient = classify(error) !== 'permanent';
 	return {
 		kind,
 		hint,

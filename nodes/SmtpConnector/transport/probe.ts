@@ -1,6 +1,11 @@
+import type { Socket } from 'node:net';
+import type { SMTPConnectionOptions } from 'nodemailer';
+import Mailer from 'nodemailer/lib/mailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import SMTPTransport from 'nodemailer/lib/smtp-transport';
 
 import { authOptions, connectionOptions } from './options';
+import { useProxy } from './proxy';
 import type { ConnectionSettings } from './settings';
 
 export interface ProbeResult {
@@ -17,9 +22,26 @@ interface ConnectionInternals {
 	_authMethod?: string | false;
 }
 
+/** The socket through the credential's proxy, opened the way the delivery pool opens it; none without a proxy. */
+async function proxiedSocket(settings: ConnectionSettings, options: SMTPConnectionOptions): Promise<Socket | undefined> {
+	if (!settings.proxy) return undefined;
+	const mailer = new Mailer(new SMTPTransport(options), options);
+	useProxy(mailer, settings.proxy);
+	const getSocket = (mailer as unknown as { getSocket: ProxySocketFactory }).getSocket;
+	return await new Promise((resolve, reject) =>
+		getSocket({ ...options, connectStartedAt: Date.now() }, (error, info) => (error ? reject(error) : resolve(info?.connection))),
+	);
+}
+
+type ProxySocketFactory = (
+	options: SMTPConnectionOptions & { connectStartedAt: number },
+	callback: (error: Error | null, info?: { connection: Socket }) => void,
+) => void;
+
 /** Opens one connection, upgrades and logs in as the settings say, reports what was negotiated, then quits. */
 export async function probeConnection(settings: ConnectionSettings): Promise<ProbeResult> {
-	const connection = new SMTPConnection(connectionOptions(settings));
+	const options = connectionOptions(settings);
+	const connection = new SMTPConnection({ ...options, connection: await proxiedSocket(settings, options) });
 	const internals = connection as unknown as ConnectionInternals;
 	try {
 		await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,7 @@ import {
 	type ProviderPreset,
 	type SecurityMode,
 } from '../../../credentials/common/providers';
+import { proxyUrlProblem } from './proxy';
 
 const TLS_VERSION_ORDER = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSION_ORDER)[number];
@@ -28,6 +29,8 @@ export interface ConnectionSettings {
 	clientHostname?: string;
 	timeoutsMs: { connection: number; greeting: number; socket: number };
 	sender: { email?: string; name?: string };
+	/** http(s):// or socks5:// URL of the proxy to connect through. */
+	proxy?: string;
 	/** Messages per second / minute for this account; undefined means no limit. */
 	rateLimit: { perSecond?: number; perMinute?: number };
 }
@@ -102,9 +105,14 @@ export function readConnectionSettings(credential: ICredentialDataDecryptedObjec
 		auth = { user, pass, method: method && method !== 'auto' ? (method as 'PLAIN') : undefined };
 	}
 
+	const proxy = text(credential.proxy) || undefined;
+	const proxyProblem = proxy && proxyUrlProblem(proxy);
+	if (proxyProblem) throw new CredentialSettingError('proxy', proxyProblem);
+
 	return {
 		provider,
 		host,
+		proxy,
 		port,
 		security,
 		tls: {
