@@ -36,8 +36,9 @@ export function classify(error: unknown, bodySent = false): FailureClass {
 		return 'permanent';
 	}
 	if (CONFIGURATION.test(e.message ?? '')) return 'permanent';
-	const connectionFailure =
-		CONNECTION_CODES.has(e.code ?? '') || SYSTEM_TRANSIENT.has(e.originalCode ?? e.code ?? '') || e.code === 'EDNS';
+	// A host that does not resolve (ENOTFOUND) stays unresolved; a resolver that did not answer (EAI_AGAIN) may.
+	if (e.code === 'EDNS') return e.originalCode === 'EAI_AGAIN' ? 'transient' : 'permanent';
+	const connectionFailure = CONNECTION_CODES.has(e.code ?? '') || SYSTEM_TRANSIENT.has(e.originalCode ?? e.code ?? '');
 	if (!connectionFailure) return 'permanent';
 	return bodySent ? 'ambiguous' : 'transient';
 }
