@@ -142,3 +142,24 @@ test('every item gets an outcome when the server disappears mid-run', async () =
 	expect(sent + maybe).toBeGreaterThanOrEqual(s.received.length);
 	expect(sent).toBeLessThan(40);
 });
+
+test('cancelling the execution stops sending and closes its connections', async () => {
+	const s = await startSmtpServer({ replyDelayMs: () => 100 });
+	server = s;
+	const run = await runSendNode({
+		parameters: parameters({ maxConnections: 2 }),
+		items: items(40),
+		credential: await credentialFor(s),
+		continueOnFail: true,
+		credentialId: 'cancel-test',
+		cancelWhen: s.waitFor(2),
+	});
+	expect(run.status).toBe('canceled');
+	const deadline = Date.now() + 3000;
+	while (s.openConnections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+	expect(s.openConnections()).toBe(0);
+	const receivedAtCancel = s.received.length;
+	await new Promise((r) => setTimeout(r, 300));
+	expect(s.received.length).toBe(receivedAtCancel);
+	expect(receivedAtCancel).toBeLessThan(40);
+});

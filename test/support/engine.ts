@@ -80,6 +80,8 @@ export interface RunOptions {
 	input?: INodeExecutionData[];
 	/** Pinned output per node name, used instead of running that node, as n8n does for manual runs. */
 	pinData?: IPinData;
+	/** Cancels the execution when this settles, as the Stop button in n8n does. */
+	cancelWhen?: Promise<unknown>;
 }
 
 const quiet = () => {};
@@ -146,7 +148,9 @@ export async function runWorkflow(options: RunOptions): Promise<IRun> {
 		},
 	});
 	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
-	await execute.processRunExecutionData(workflow);
+	const running = execute.processRunExecutionData(workflow);
+	void options.cancelWhen?.then(() => running.cancel());
+	await running;
 	return await done;
 }
 

@@ -13,6 +13,7 @@ export async function runSendNode(opts: {
 	onError?: INode['onError'];
 	continueOnFail?: boolean;
 	credentialId?: string;
+	cancelWhen?: Promise<unknown>;
 }): Promise<IRun> {
 	const node: INode = {
 		id: 'send',
@@ -31,5 +32,6 @@ export async function runSendNode(opts: {
 		workflow: { nodes: [node], connections },
 		credentials: { smtpConnectorApi: opts.credential as never },
 		input: opts.items,
+		cancelWhen: opts.cancelWhen,
 	});
 }

@@ -159,6 +159,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	}
 	const config = deliveryConfig(this, settings, credentialName);
 	const delivery = new Delivery(settings, config);
+	config.signal?.addEventListener('abort', () => delivery.close(), { once: true });
 	const out: INodeExecutionData[] = new Array(items.length);
 	const stop: { first?: { index: number; error: NodeApiError | NodeOperationError } } = {};
 	// Without continueOnFail the execution fails with the earliest failed item, as a sequential run would.

@@ -163,9 +163,12 @@ export class Delivery {
 		};
 	}
 
-	/** Ends this execution's hold on the pool; the pool itself stays warm for the next execution. */
+	/**
+	 * Ends this execution's hold on the pool. The pool stays warm for the next execution, unless this
+	 * one was cancelled and nobody else uses it: then its connections close now.
+	 */
 	close(): void {
-		this.lease?.release();
+		this.lease?.release({ closeIfUnused: this.config.signal?.aborted === true });
 		this.lease = undefined;
 	}
 }

@@ -78,7 +78,8 @@ function close(entry: PoolEntry) {
 export interface PoolLease {
 	readonly key: string;
 	send(mail: SendMailOptions, progress: SendProgress): ReturnType<Mailer['sendMail']>;
-	release(): void;
+	/** Ends the hold; with `closeIfUnused` (a cancelled execution) an otherwise idle pool closes at once. */
+	release(options?: { closeIfUnused?: boolean }): void;
 }
 
 /**
@@ -106,12 +107,12 @@ export function leasePool(settings: ConnectionSettings, options: PoolOptions, cr
 	return {
 		key,
 		send: (mail, progress) => held.mailer.sendMail({ ...mail, progress } as TrackedMail),
-		release() {
+		release({ closeIfUnused = false } = {}) {
 			if (released) return;
 			released = true;
 			held.users--;
 			if (held.users > 0) return;
-			if (held.retired) close(held);
+			if (held.retired || closeIfUnused) close(held);
 			else held.idleTimer = setTimeout(() => close(held), poolTuning.idleMs).unref();
 		},
 	};
