@@ -215,13 +215,6 @@ async function main() {
 		// Warm up both contenders (JIT, TLS, the engine) alike, unmeasured.
 		await ceiling(server.port, caCert, 500);
 		await ours(server.port, caCert, itemsOf(500));
-		if (process.env.BENCH_ONLY_OURS) {
-			for (let r = 0; r < 3; r++) {
-				const res = await measure(server, 'ours', N, () => ours(server.port, caCert, itemsOf(N)));
-				console.log(`ours N=${N}: ${(N / res.seconds).toFixed(0)} mails/s, ${res.connections} connections`);
-			}
-			return;
-		}
 		const results: Result[] = [];
 		results.push(await measure(server, 'ceiling: nodemailer pool, 3 connections', N, () => ceiling(server.port, caCert)));
 		results.push(await measure(server, 'baseline: new connection per item (built-in node)', N_BASELINE, () => baseline(server.port)));
