@@ -9,63 +9,14 @@ import {
 
 import { Delivery, type DeliveryConfig, type Outcome } from '../delivery/deliver';
 import { diagnose, explainToUser } from '../methods/diagnose';
-import type { AttachmentInput } from '../message/attachments';
-import { composeMail, type MailInput } from '../message/compose';
+import { composeMail } from '../message/compose';
 import { MessageInputError } from '../message/errors';
 import { renderMessage } from '../message/render';
 import { readConnectionSettings, type ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
+import { readMailInput } from './send.input';
 
 export { sendProperties as description } from './send.properties';
-
-interface AttachmentParameter {
-	binaryPropertyName: string;
-	inline?: boolean;
-	cid?: string;
-	fileName?: string;
-	contentType?: string;
-}
-
-async function readAttachments(ctx: IExecuteFunctions, i: number, entries: AttachmentParameter[]) {
-	const result: AttachmentInput[] = [];
-	for (const entry of entries) {
-		for (const property of String(entry.binaryPropertyName ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
-			const binary = ctx.helpers.assertBinaryData(i, property);
-			result.push({
-				content: await ctx.helpers.getBinaryDataBuffer(i, property),
-				fileName: entry.fileName || binary.fileName || property,
-				contentType: entry.contentType || binary.mimeType,
-				cid: entry.inline ? entry.cid || property : undefined,
-			});
-		}
-	}
-	return result;
-}
-
-async function readMailInput(ctx: IExecuteFunctions, i: number): Promise<MailInput & { preview: boolean }> {
-	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
-	const attachments = (options.attachmentsUi as { attachment?: AttachmentParameter[] } | undefined)?.attachment ?? [];
-	const headers = (options.headersUi as { header?: Array<{ name: string; value: string }> } | undefined)?.header ?? [];
-	return {
-		fromEmail: ctx.getNodeParameter('fromEmail', i, ''),
-		fromName: String(ctx.getNodeParameter('fromName', i, '') ?? ''),
-		toEmail: ctx.getNodeParameter('toEmail', i),
-		subject: String(ctx.getNodeParameter('subject', i, '') ?? ''),
-		html: String(ctx.getNodeParameter('html', i, '') ?? ''),
-		text: options.text ? String(options.text) : undefined,
-		ccEmail: options.ccEmail,
-		bccEmail: options.bccEmail,
-		replyTo: options.replyTo,
-		attachments: await readAttachments(ctx, i, attachments),
-		headers: headers.map((h) => ({ name: String(h.name ?? ''), value: String(h.value ?? '') })),
-		priority: options.priority as MailInput['priority'],
-		inReplyTo: options.inReplyTo ? String(options.inReplyTo) : undefined,
-		references: options.references,
-		messageId: options.messageId ? String(options.messageId) : undefined,
-		redirectAllTo: options.redirectAllTo ? String(options.redirectAllTo) : undefined,
-		preview: options.preview === true,
-	};
-}
 
 /** Turns whatever failed for item i into the node error n8n shows, naming the field or the SMTP reply. */
 function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, settings?: ConnectionSettings) {
