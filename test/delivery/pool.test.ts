@@ -117,3 +117,23 @@ test('pools are told apart by every connection setting, the CA certificate inclu
 		expect(keyOf(change)).not.toBe(base);
 	}
 });
+
+test('concurrent executions with one credential share its pool safely', async () => {
+	server = await startSmtpServer({ replyDelayMs: () => 5 });
+	const credential = await credentialFor(server);
+	const runs = await Promise.all(
+		Array.from({ length: 4 }, (_, r) =>
+			runSendNode({
+				parameters: { ...parameters, deliveryOptions: { maxConnections: 2 } },
+				items: Array.from({ length: 10 }, (_, n) => ({ json: { to: `run${r}-${n}@example.test` } })),
+				credential,
+				credentialId: 'shared',
+			}),
+		),
+	);
+	runs.forEach((run, r) =>
+		expect(outputOf(run, 'Send Email').map((i) => i.json.accepted)).toEqual(Array.from({ length: 10 }, (_, n) => [`run${r}-${n}@example.test`])),
+	);
+	expect((await server.waitFor(40)).length).toBe(40);
+	expect(server.connections).toBeLessThanOrEqual(2);
+});
