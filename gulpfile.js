@@ -7,6 +7,7 @@ const esbuild = require('esbuild');
 const root = __dirname;
 const entryPoints = [
 	'credentials/SmtpConnectorApi.credentials.ts',
+	'credentials/SmtpConnectorOAuth2Api.credentials.ts',
 	'nodes/SmtpConnector/SmtpConnector.node.ts',
 ];
 

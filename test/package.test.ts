@@ -18,7 +18,7 @@ describe('the published package', () => {
 		expect(pkg.n8n).toEqual({
 			n8nNodesApiVersion: 1,
 			strict: true,
-			credentials: ['dist/credentials/SmtpConnectorApi.credentials.js'],
+			credentials: ['dist/credentials/SmtpConnectorApi.credentials.js', 'dist/credentials/SmtpConnectorOAuth2Api.credentials.js'],
 			nodes: ['dist/nodes/SmtpConnector/SmtpConnector.node.js'],
 		});
 		for (const file of [...pkg.n8n.credentials, ...pkg.n8n.nodes]) expect(existsSync(path.join(root, file))).toBe(true);
@@ -34,6 +34,7 @@ describe('the published package', () => {
 		expect(files).toEqual(
 			expect.arrayContaining([
 				'dist/credentials/SmtpConnectorApi.credentials.js',
+				'dist/credentials/SmtpConnectorOAuth2Api.credentials.js',
 				'dist/nodes/SmtpConnector/SmtpConnector.node.js',
 				'dist/nodes/SmtpConnector/SmtpConnector.node.json',
 				'dist/nodes/SmtpConnector/smtpConnector.svg',

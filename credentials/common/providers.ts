@@ -6,7 +6,9 @@ export type ProviderId =
 	| 'ses'
 	| 'mailgun'
 	| 'sendgrid'
-	| 'postmark';
+	| 'postmark'
+	| 'microsoft365AppOnly'
+	| 'google';
 
 export type SecurityMode = 'starttls' | 'tls' | 'starttlsOptional' | 'none';
 
@@ -73,6 +75,67 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 	},
 ];
 
+/** Presets of the OAuth2 credential: where the mailbox is, and how its token is obtained. */
+export const OAUTH2_PROVIDERS: readonly ProviderPreset[] = [
+	{
+		id: 'microsoft365',
+		name: 'Microsoft 365 (Delegated, Sign In as the Mailbox)',
+		host: 'smtp.office365.com',
+		security: 'starttls',
+		rateLimit: { perMinute: 30 },
+		authNotice:
+			'Register an app in Microsoft Entra ID with the delegated permission SMTP.Send (and offline_access), add n8n\'s OAuth redirect URL, then Connect while signed in as the mailbox. SMTP AUTH must be enabled for the mailbox.',
+	},
+	{
+		id: 'microsoft365AppOnly',
+		name: 'Microsoft 365 (App-Only, Client Credentials)',
+		host: 'smtp.office365.com',
+		security: 'starttls',
+		rateLimit: { perMinute: 30 },
+		authNotice:
+			'Grant the app the application permission SMTP.SendAsApp (admin consent), register its service principal in Exchange Online (New-ServicePrincipal) and give it FullAccess to the mailbox (Add-MailboxPermission). Tokens are fetched with the client secret; there is nothing to Connect.',
+	},
+	{
+		id: 'google',
+		name: 'Google (Gmail / Workspace)',
+		host: 'smtp.gmail.com',
+		security: 'starttls',
+		authNotice:
+			'Create an OAuth client (type Web application) in Google Cloud, add n8n\'s OAuth redirect URL, enable the Gmail API, then Connect as the mailbox. The scope https://mail.google.com/ is requested with offline access.',
+	},
+	{ id: 'custom', name: 'Custom', security: 'starttls' },
+];
+
+/** OAuth2 endpoints per preset; `{tenant}` stands for the credential's tenant. */
+export interface OAuth2Endpoints {
+	grantType: 'authorizationCode' | 'clientCredentials';
+	authUrl?: string;
+	tokenUrl: string;
+	scope: string;
+	authQueryParameters?: string;
+}
+
+export const OAUTH2_ENDPOINTS: Record<string, OAuth2Endpoints> = {
+	microsoft365: {
+		grantType: 'authorizationCode',
+		authUrl: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize',
+		tokenUrl: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
+		scope: 'https://outlook.office.com/SMTP.Send offline_access',
+	},
+	microsoft365AppOnly: {
+		grantType: 'clientCredentials',
+		tokenUrl: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
+		scope: 'https://outlook.office365.com/.default',
+	},
+	google: {
+		grantType: 'authorizationCode',
+		authUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+		tokenUrl: 'https://oauth2.googleapis.com/token',
+		scope: 'https://mail.google.com/',
+		authQueryParameters: 'access_type=offline&prompt=consent',
+	},
+};
+
 export const SES_REGIONS = [
 	'us-east-1',
 	'us-east-2',
@@ -111,7 +174,7 @@ export const SECURITY_LABELS: Record<SecurityMode, string> = {
 };
 
 export function findProvider(id: unknown): ProviderPreset {
-	return PROVIDERS.find((p) => p.id === id) ?? PROVIDERS[0];
+	return PROVIDERS.find((p) => p.id === id) ?? OAUTH2_PROVIDERS.find((p) => p.id === id) ?? PROVIDERS[0];
 }
 
 /** The host a preset implies, given the region fields of the credential. */

@@ -9,7 +9,7 @@ import {
 import { AUTHENTICATION_OPTIONS } from './actions/credentials';
 import { router } from './actions/router';
 import * as send from './actions/send.operation';
-import { smtpConnectorTest } from './methods/credentialTest';
+import { smtpConnectorOAuth2Test, smtpConnectorTest } from './methods/credentialTest';
 
 export class SmtpConnector implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,6 +30,12 @@ export class SmtpConnector implements INodeType {
 				required: true,
 				testedBy: 'smtpConnectorTest',
 				displayOptions: { show: { authentication: ['smtpConnectorApi'] } },
+			},
+			{
+				name: 'smtpConnectorOAuth2Api',
+				required: true,
+				testedBy: 'smtpConnectorOAuth2Test',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
 			},
 		],
 		properties: [
@@ -53,7 +59,7 @@ export class SmtpConnector implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { smtpConnectorTest },
+		credentialTest: { smtpConnectorTest, smtpConnectorOAuth2Test },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

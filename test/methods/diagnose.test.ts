@@ -20,3 +20,17 @@ test.each<[SmtpErrorShape, string, boolean, RegExp]>([
 	expect(d.hint).toMatch(hint);
 	expect(d.detail).toBe(error.response ?? error.message);
 });
+
+test.each([
+	['microsoft365AppOnly', /SMTP.SendAsApp .*New-ServicePrincipal.*Add-MailboxPermission/],
+	['microsoft365', /delegated SMTP.Send permission/],
+	['google', /scope https:\/\/mail.google.com\//],
+])('a refused XOAUTH2 token gets the %s hint', (provider, hint) => {
+	const settings = readConnectionSettings({ provider, user: 'orders@contoso.test' }, 'smtpConnectorOAuth2Api');
+	const d = diagnose(
+		{ message: 'Invalid login: 535 5.7.3 Authentication unsuccessful', code: 'EAUTH', response: '535 5.7.3 Authentication unsuccessful', responseCode: 535, command: 'AUTH XOAUTH2' },
+		settings,
+	);
+	expect(d.kind).toBe('authRejected');
+	expect(d.hint).toMatch(hint);
+});

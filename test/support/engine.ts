@@ -47,7 +47,10 @@ class StaticCredentialsHelper extends ICredentialsHelper {
 		return structuredClone(data);
 	}
 	async updateCredentials() {}
-	async updateCredentialsOauthTokenData() {}
+	/** n8n stores a refreshed OAuth2 token in the credential; so does this helper, for the next read. */
+	async updateCredentialsOauthTokenData(_n: unknown, type: string, data: ICredentialDataDecryptedObject) {
+		this.byType[type] = { ...this.byType[type], oauthTokenData: data.oauthTokenData };
+	}
 	getCredentialsProperties(): INodeProperties[] {
 		return [];
 	}
@@ -87,6 +90,9 @@ export interface RunOptions {
 const quiet = () => {};
 LoggerProxy.init({ error: quiet, warn: quiet, info: quiet, debug: quiet });
 
+/** The credentials the engine holds after a run (OAuth2 refreshes update them). */
+export type CredentialStore = Record<string, ICredentialDataDecryptedObject>;
+
 /** Runs a workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
 export async function runWorkflow(options: RunOptions): Promise<IRun> {
 	const nodeTypes = new TestNodeTypes(options.nodeTypes);
@@ -116,6 +122,7 @@ export async function runWorkflow(options: RunOptions): Promise<IRun> {
 	const additionalData = {
 		hooks,
 		credentialsHelper: new StaticCredentialsHelper(options.credentials ?? {}),
+		ssrfBridge: undefined,
 		executionId: '1',
 		currentNodeExecutionIndex: 0,
 		restApiUrl: 'http://127.0.0.1:5678/rest',

@@ -41,6 +41,8 @@ export interface TestServerOptions {
 	dropAfterDot?: number;
 	/** Delay before the reply to each message's final dot. */
 	replyDelayMs?: () => number;
+	/** Accept XOAUTH2 logins whose token this function accepts for the user. */
+	oauth2?: (user: string, token: string) => boolean;
 }
 
 export interface TestSmtpServer {
@@ -51,6 +53,8 @@ export interface TestSmtpServer {
 	connections: number;
 	/** SASL mechanism of each successful login. */
 	logins: string[];
+	/** XOAUTH2 tokens the server refused. */
+	rejectedTokens: string[];
 	/** Every RCPT TO address, in the order the server saw them. */
 	rcptLog: string[];
 	/** Messages whose connection was cut after the final dot: the server has them, the client got no reply. */
@@ -77,6 +81,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		connections: 0,
 		logins: [],
 		rcptLog: [],
+		rejectedTokens: [],
 		droppedAfterDot: [],
 		clientPorts: [],
 		openConnections: () => 0,
@@ -89,7 +94,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		cert,
 		authOptional: options.noAuth ?? false,
 		disabledCommands: [...(options.noAuth ? ['AUTH'] : []), ...(options.noStartTls ? ['STARTTLS'] : [])],
-		authMethods: options.authMethods ?? ['PLAIN', 'LOGIN', 'CRAM-MD5'],
+		authMethods: options.authMethods ?? (options.oauth2 ? ['XOAUTH2'] : ['PLAIN', 'LOGIN', 'CRAM-MD5']),
 		allowInsecureAuth: true,
 		logger: false,
 		// No reverse DNS of the client: nothing may leave this machine, and it slows every connection.
@@ -105,6 +110,15 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 			callback();
 		},
 		onAuth(auth, _session, callback) {
+			if (auth.method === 'XOAUTH2') {
+				if (!options.oauth2?.(auth.username ?? '', auth.accessToken ?? '')) {
+					state.rejectedTokens.push(auth.accessToken ?? '');
+					// RFC 7628 / Google: a 334 challenge with the error, then 535 after the client's empty reply.
+					return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' } });
+				}
+				state.logins.push('XOAUTH2');
+				return callback(null, { user: auth.username });
+			}
 			const expected = auth.username ? users[auth.username] : undefined;
 			const ok =
 				expected !== undefined &&

@@ -14,6 +14,8 @@ export async function runSendNode(opts: {
 	continueOnFail?: boolean;
 	credentialId?: string;
 	cancelWhen?: Promise<unknown>;
+	/** OAuth2 runs: the credential store, which n8n updates when it refreshes a token. */
+	oauth2Store?: Record<string, Record<string, unknown>>;
 }): Promise<IRun> {
 	const node: INode = {
 		id: 'send',
@@ -21,8 +23,10 @@ export async function runSendNode(opts: {
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { authentication: 'smtpConnectorApi', operation: 'send', ...opts.parameters },
-		credentials: { smtpConnectorApi: { id: opts.credentialId ?? '1', name: 'Test SMTP' } },
+		parameters: { authentication: opts.oauth2Store ? 'oAuth2' : 'smtpConnectorApi', operation: 'send', ...opts.parameters },
+		credentials: {
+			[opts.oauth2Store ? 'smtpConnectorOAuth2Api' : 'smtpConnectorApi']: { id: opts.credentialId ?? '1', name: 'Test SMTP' },
+		},
 		...(opts.onError ? { onError: opts.onError } : {}),
 		...(opts.continueOnFail ? { continueOnFail: true } : {}),
 	};
@@ -30,7 +34,7 @@ export async function runSendNode(opts: {
 	return await runWorkflow({
 		nodeTypes: { [NODE_TYPE]: new SmtpConnector() },
 		workflow: { nodes: [node], connections },
-		credentials: { smtpConnectorApi: opts.credential as never },
+		credentials: (opts.oauth2Store ?? { smtpConnectorApi: opts.credential }) as never,
 		input: opts.items,
 		cancelWhen: opts.cancelWhen,
 	});

@@ -1,11 +1,11 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import type { CredentialName } from './credentials';
+import { credentialNameOf } from './credentials';
 import * as send from './send.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const credentialName = this.getNodeParameter('authentication', 0) as CredentialName;
+	const credentialName = credentialNameOf(this.getNodeParameter('authentication', 0) as string);
 	switch (operation) {
 		case 'send':
 			return [await send.execute.call(this, credentialName)];

@@ -12,6 +12,8 @@ import { diagnose, explainToUser } from '../methods/diagnose';
 import { composeMail } from '../message/compose';
 import { MessageInputError } from '../message/errors';
 import { renderMessage } from '../message/render';
+import { executionTokenSource } from '../transport/auth/oauth2';
+import type { TokenSource } from '../transport/auth/tokens';
 import { readConnectionSettings, type ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
 import { readMailInput } from './send.input';
@@ -68,7 +70,7 @@ function deliveryConfig(ctx: IExecuteFunctions, settings: ConnectionSettings, cr
 			retryAmbiguous: o.retryPossibleDuplicates === true,
 		},
 		rateLimit: settings.rateLimit,
-		credentialId: ctx.getNode().credentials?.[credentialName]?.id ?? undefined,
+		credentialId: credentialIdOf(ctx, credentialName),
 		signal: ctx.getExecutionCancelSignal(),
 	};
 }
@@ -99,16 +101,23 @@ async function processItem(
 	};
 }
 
+const credentialIdOf = (ctx: IExecuteFunctions, name: CredentialName) => ctx.getNode().credentials?.[name]?.id ?? undefined;
+
 export async function execute(this: IExecuteFunctions, credentialName: CredentialName): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	let settings: ConnectionSettings;
+	let tokens: TokenSource | undefined;
 	try {
-		settings = readConnectionSettings(await this.getCredentials(credentialName));
+		const credential = await this.getCredentials(credentialName);
+		settings = readConnectionSettings(credential, credentialName);
+		if (settings.auth?.kind === 'oauth2') {
+			tokens = executionTokenSource(this, credentialName, credential, credentialIdOf(this, credentialName) ?? settings.auth.user);
+		}
 	} catch (error) {
 		if (!this.continueOnFail()) throw toNodeError(this, error, 0);
 		return items.map((_, i) => errorItem(toNodeError(this, error, i), i));
 	}
-	const config = deliveryConfig(this, settings, credentialName);
+	const config = { ...deliveryConfig(this, settings, credentialName), tokens };
 	const delivery = new Delivery(settings, config);
 	config.signal?.addEventListener('abort', () => delivery.close(), { once: true });
 	const out: INodeExecutionData[] = new Array(items.length);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 
+import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
 import { leasePool, type PoolLease, type PoolOptions, type SendProgress } from './pool';
 import { defaultRateLimiter, type RateLimit, type RateLimiter } from './rateLimit';
@@ -13,6 +14,8 @@ export interface DeliveryConfig {
 	rateLimiter?: RateLimiter;
 	/** Lets a changed credential retire the pool of its old settings at once. */
 	credentialId?: string;
+	/** Access tokens, for an OAuth2 credential. */
+	tokens?: TokenSource;
 	signal?: AbortSignal;
 }
 
@@ -78,7 +81,7 @@ export class Delivery {
 	}
 
 	private get pool(): PoolLease {
-		this.lease ??= leasePool(this.settings, this.config.pool, this.config.credentialId);
+		this.lease ??= leasePool(this.settings, this.config.pool, this.config.credentialId, this.config.tokens);
 		return this.lease;
 	}
 

@@ -4,6 +4,7 @@ import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 
 import { authOptions, connectionOptions } from '../transport/options';
+import type { TokenSource } from '../transport/auth/tokens';
 import { useProxy } from '../transport/proxy';
 import type { ConnectionSettings } from '../transport/settings';
 import { fingerprint } from './fingerprint';
@@ -24,6 +25,8 @@ type TrackedMail = SendMailOptions & { progress?: SendProgress };
 interface PoolEntry {
 	key: string;
 	mailer: Mailer;
+	/** Access tokens for XOAUTH2 logins, from the execution that leased the pool last. */
+	tokens?: TokenSource;
 	users: number;
 	idleTimer?: NodeJS.Timeout;
 	retired: boolean;
@@ -36,7 +39,7 @@ const pools = new Map<string, PoolEntry>();
 /** The pool each credential used last, so a changed credential retires the pool of its old settings. */
 const poolOfCredential = new Map<string, string>();
 
-function createMailer(settings: ConnectionSettings, options: PoolOptions): Mailer {
+function createMailer(settings: ConnectionSettings, options: PoolOptions, entry: Pick<PoolEntry, 'tokens'>): Mailer {
 	const poolOptions: SMTPPoolOptions = {
 		...connectionOptions(settings),
 		auth: authOptions(settings),
@@ -52,6 +55,11 @@ function createMailer(settings: ConnectionSettings, options: PoolOptions): Maile
 	// sendmail transport and its child_process.
 	const mailer = new Mailer(new SMTPPool(poolOptions), poolOptions);
 	useProxy(mailer, settings.proxy);
+	// Every XOAUTH2 login of the pool asks for a token here; `renew` is set after the server refused one.
+	mailer.set('oauth2_provision_cb', (_user: string, renew: boolean, callback: (error: Error | null, token?: string) => void) => {
+		if (!entry.tokens) return callback(new Error('No OAuth2 token source for this connection'));
+		entry.tokens.token(renew).then((token) => callback(null, token), callback);
+	});
 	mailer.use('stream', (mail, done) => {
 		const progress = (mail.data as TrackedMail).progress;
 		if (progress) {
@@ -87,14 +95,22 @@ export interface PoolLease {
  * fingerprint of the connection settings (secret included, hashed) and pool options, so one
  * credential's connections never carry another's mail; idle pools close after poolTuning.idleMs.
  */
-export function leasePool(settings: ConnectionSettings, options: PoolOptions, credentialId?: string): PoolLease {
+export function leasePool(
+	settings: ConnectionSettings,
+	options: PoolOptions,
+	credentialId?: string,
+	tokens?: TokenSource,
+): PoolLease {
 	const { host, port, security, tls, auth, clientHostname, timeoutsMs, proxy } = settings;
 	const key = fingerprint({ host, port, security, tls, auth, clientHostname, timeoutsMs, proxy, options });
 	let entry = pools.get(key);
 	if (!entry) {
-		entry = { key, mailer: createMailer(settings, options), users: 0, retired: false };
+		const created: PoolEntry = { key, mailer: undefined as unknown as Mailer, users: 0, retired: false };
+		created.mailer = createMailer(settings, options, created);
+		entry = created;
 		pools.set(key, entry);
 	}
+	if (tokens) entry.tokens = tokens;
 	if (credentialId) {
 		const previous = poolOfCredential.get(credentialId);
 		if (previous && previous !== key) retire(previous);

@@ -35,7 +35,7 @@ export function classify(error: unknown, bodySent = false): FailureClass {
 		if (e.responseCode === 503) return 'transient';
 		return 'permanent';
 	}
-	if (CONFIGURATION.test(e.message ?? '')) return 'permanent';
+	if (CONFIGURATION.test(e.message ?? '') || e.originalCode === 'EOAUTH2' || e.code === 'EOAUTH2') return 'permanent';
 	// A host that does not resolve (ENOTFOUND) stays unresolved; a resolver that did not answer (EAI_AGAIN) may.
 	if (e.code === 'EDNS') return e.originalCode === 'EAI_AGAIN' ? 'transient' : 'permanent';
 	const connectionFailure = CONNECTION_CODES.has(e.code ?? '') || SYSTEM_TRANSIENT.has(e.originalCode ?? e.code ?? '');

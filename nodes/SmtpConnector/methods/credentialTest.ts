@@ -4,30 +4,49 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { CredentialSettingError, readConnectionSettings } from '../transport/settings';
+import { testTokenSource } from '../transport/auth/oauth2';
+import type { TokenSource } from '../transport/auth/tokens';
 import { probeConnection } from '../transport/probe';
 import { describeProxy } from '../transport/proxy';
+import { CredentialSettingError, readConnectionSettings, type ConnectionSettings } from '../transport/settings';
 import { diagnose, explainToUser } from './diagnose';
 
-/** The credential's Test button: connect, negotiate TLS, log in, close — and explain any failure. */
-export async function smtpConnectorTest(
-	this: ICredentialTestFunctions,
+async function test(
 	credential: ICredentialsDecrypted,
+	credentialType: 'smtpConnectorApi' | 'smtpConnectorOAuth2Api',
 ): Promise<INodeCredentialTestResult> {
-	let settings;
+	let settings: ConnectionSettings;
 	try {
-		settings = readConnectionSettings(credential.data ?? {});
+		settings = readConnectionSettings(credential.data ?? {}, credentialType);
 	} catch (error) {
 		return { status: 'Error', message: error instanceof CredentialSettingError ? error.message : String(error) };
 	}
+	const tokens: TokenSource | undefined = settings.auth?.kind === 'oauth2' ? testTokenSource(credential.data ?? {}) : undefined;
 	try {
-		const session = await probeConnection(settings);
+		const session = await probeConnection(settings, tokens);
 		const parts = [session.encryption, session.tlsVersion, session.auth ? `AUTH ${session.auth}` : 'no AUTH'];
+		const as = settings.auth?.kind === 'oauth2' ? ` as ${settings.auth.user}` : '';
 		return {
 			status: 'OK',
-			message: `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}`,
+			message: `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}${as}`,
 		};
 	} catch (error) {
 		return { status: 'Error', message: explainToUser(diagnose(error, settings)) };
 	}
+}
+
+/** The Test button of the password credential: connect, negotiate TLS, log in, close — and explain any failure. */
+export async function smtpConnectorTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	return await test(credential, 'smtpConnectorApi');
+}
+
+/** The Test button of the OAuth2 credential: get a token, then connect and log in with XOAUTH2. */
+export async function smtpConnectorOAuth2Test(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	return await test(credential, 'smtpConnectorOAuth2Api');
 }

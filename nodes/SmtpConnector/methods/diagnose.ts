@@ -15,6 +15,7 @@ export type FailureKind =
 	| 'connectionTimeout'
 	| 'hostNotFound'
 	| 'proxyFailed'
+	| 'tokenFailed'
 	| 'recipientRejected'
 	| 'messageTooLarge'
 	| 'temporary'
@@ -53,6 +54,18 @@ const WRONG_TLS_MODE = /wrong version number|WRONG_VERSION_NUMBER|packet length 
 
 function authHint(error: SmtpError, context: Context): string {
 	const reply = error.response ?? '';
+	if (/XOAUTH2/i.test(error.command ?? '')) {
+		if (context.provider.id === 'microsoft365AppOnly') {
+			return 'Microsoft 365 refused the app-only token: the app needs the SMTP.SendAsApp permission with admin consent, its service principal registered in Exchange Online (New-ServicePrincipal), and FullAccess to this mailbox (Add-MailboxPermission); SMTP AUTH must be enabled for the mailbox.';
+		}
+		if (context.provider.id === 'microsoft365') {
+			return 'Microsoft 365 refused the token: the app needs the delegated SMTP.Send permission, the account you connected must be this mailbox (or have Send As), and SMTP AUTH must be enabled for the mailbox.';
+		}
+		if (context.provider.id === 'google') {
+			return 'Google refused the token: the credential must be connected with the scope https://mail.google.com/ as this mailbox.';
+		}
+		return 'The server refused the OAuth2 token (XOAUTH2), even after getting a new one: check the scope and that the token is for this mailbox.';
+	}
 	if (/5\.7\.139|SmtpClientAuthentication is disabled/i.test(reply)) {
 		return 'Microsoft 365 has SMTP AUTH switched off for this mailbox or tenant: an admin must enable "Authenticated SMTP" for the mailbox — or use the OAuth2 credential.';
 	}
@@ -82,6 +95,9 @@ function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' |
 	const code = error.responseCode;
 	const sys = error.originalCode ?? error.code;
 
+	if (error.code === 'EOAUTH2' || error.originalCode === 'EOAUTH2') {
+		return { kind: 'tokenFailed', hint: 'Getting an OAuth2 access token failed, so nothing was sent.' };
+	}
 	if (context.proxy && (error.code === 'EPROXY' || /proxy|socks/i.test(text) || sys === 'ECONNREFUSED')) {
 		return {
 			kind: 'proxyFailed',

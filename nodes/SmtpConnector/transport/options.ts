@@ -58,6 +58,8 @@ function isIpAddress(host: string): boolean {
 
 /** The login nodemailer should perform, or undefined for an anonymous relay. */
 export function authOptions(settings: ConnectionSettings) {
-	if (!settings.auth) return undefined;
-	return { user: settings.auth.user, pass: settings.auth.pass, method: settings.auth.method };
+	const { auth } = settings;
+	if (!auth) return undefined;
+	if (auth.kind === 'oauth2') return { type: 'OAuth2' as const, user: auth.user };
+	return { user: auth.user, pass: auth.pass, method: auth.method };
 }

@@ -3,7 +3,9 @@ import type { SMTPConnectionOptions } from 'nodemailer';
 import Mailer from 'nodemailer/lib/mailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
+import XOAuth2 from 'nodemailer/lib/xoauth2';
 
+import type { TokenSource } from './auth/tokens';
 import { authOptions, connectionOptions } from './options';
 import { useProxy } from './proxy';
 import type { ConnectionSettings } from './settings';
@@ -38,8 +40,20 @@ type ProxySocketFactory = (
 	callback: (error: Error | null, info?: { connection: Socket }) => void,
 ) => void;
 
+/** What SMTPConnection.login needs: a password, or an XOAuth2 object that asks the token source. */
+function loginFor(settings: ConnectionSettings, tokens?: TokenSource) {
+	const auth = authOptions(settings);
+	if (!auth || !('type' in auth)) return auth;
+	if (!tokens) throw new Error('An OAuth2 credential needs a token source');
+	const oauth2 = new XOAuth2({
+		user: auth.user,
+		provisionCallback: (_user, renew, callback) => void tokens.token(renew).then((token) => callback(null, token), callback),
+	});
+	return { type: 'OAuth2', user: auth.user, oauth2 };
+}
+
 /** Opens one connection, upgrades and logs in as the settings say, reports what was negotiated, then quits. */
-export async function probeConnection(settings: ConnectionSettings): Promise<ProbeResult> {
+export async function probeConnection(settings: ConnectionSettings, tokens?: TokenSource): Promise<ProbeResult> {
 	const options = connectionOptions(settings);
 	const connection = new SMTPConnection({ ...options, connection: await proxiedSocket(settings, options) });
 	const internals = connection as unknown as ConnectionInternals;
@@ -48,7 +62,7 @@ export async function probeConnection(settings: ConnectionSettings): Promise<Pro
 			connection.once('error', reject);
 			connection.connect(() => resolve());
 		});
-		const auth = authOptions(settings);
+		const auth = loginFor(settings, tokens);
 		if (auth) {
 			await new Promise<void>((resolve, reject) =>
 				connection.login(auth, (error) => (error ? reject(error) : resolve())),

@@ -12,6 +12,19 @@ import { proxyUrlProblem } from './proxy';
 const TLS_VERSION_ORDER = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSION_ORDER)[number];
 
+export interface PasswordAuth {
+	kind: 'password';
+	user: string;
+	pass: string;
+	method?: 'PLAIN' | 'LOGIN' | 'CRAM-MD5';
+}
+
+/** XOAUTH2 as `user`; the access token comes from a token source at login time, never from here. */
+export interface OAuth2Auth {
+	kind: 'oauth2';
+	user: string;
+}
+
 /** A credential, read and checked once: everything needed to reach and log in to the server. */
 export interface ConnectionSettings {
 	provider: ProviderPreset;
@@ -25,7 +38,7 @@ export interface ConnectionSettings {
 		ca?: string;
 		servername?: string;
 	};
-	auth?: { user: string; pass: string; method?: 'PLAIN' | 'LOGIN' | 'CRAM-MD5' };
+	auth?: PasswordAuth | OAuth2Auth;
 	clientHostname?: string;
 	timeoutsMs: { connection: number; greeting: number; socket: number };
 	sender: { email?: string; name?: string };
@@ -75,7 +88,10 @@ function tlsVersion(value: unknown, fallback: TlsVersion, field: string): TlsVer
 	return v as TlsVersion;
 }
 
-export function readConnectionSettings(credential: ICredentialDataDecryptedObject): ConnectionSettings {
+export function readConnectionSettings(
+	credential: ICredentialDataDecryptedObject,
+	credentialType: 'smtpConnectorApi' | 'smtpConnectorOAuth2Api' = 'smtpConnectorApi',
+): ConnectionSettings {
 	const provider = findProvider(credential.provider);
 	const security = (text(credential.security) || provider.security) as SecurityMode;
 	if (!SECURITY_MODES.includes(security)) {
@@ -97,12 +113,16 @@ export function readConnectionSettings(credential: ICredentialDataDecryptedObjec
 	}
 
 	let auth: ConnectionSettings['auth'];
-	if ((text(credential.authType) || 'password') === 'password') {
+	if (credentialType === 'smtpConnectorOAuth2Api') {
+		const user = text(credential.user);
+		if (!user) throw new CredentialSettingError('user', 'Mailbox (User) is empty: enter the address to send as');
+		auth = { kind: 'oauth2', user };
+	} else if ((text(credential.authType) || 'password') === 'password') {
 		const user = text(credential.user);
 		const pass = typeof credential.password === 'string' ? credential.password : '';
 		if (!user) throw new CredentialSettingError('user', 'User is empty: enter the SMTP user, or set Authentication to None');
 		const method = text(credential.authMethod);
-		auth = { user, pass, method: method && method !== 'auto' ? (method as 'PLAIN') : undefined };
+		auth = { kind: 'password', user, pass, method: method && method !== 'auto' ? (method as 'PLAIN') : undefined };
 	}
 
 	const proxy = text(credential.proxy) || undefined;

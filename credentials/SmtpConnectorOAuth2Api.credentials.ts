@@ -1,0 +1,144 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+import {
+	connectionTuningFields,
+	portField,
+	securityField,
+	senderFields,
+	sendingLimitFields,
+	tlsFields,
+} from './common/connectionFields';
+import { hostFieldsFor, providerNoticesFor } from './common/hostFields';
+import { OAUTH2_ENDPOINTS, OAUTH2_PROVIDERS, type OAuth2Endpoints } from './common/providers';
+
+const microsoft = ['microsoft365', 'microsoft365AppOnly'];
+
+// n8n's OAuth2 machinery reads grantType, authUrl, accessTokenUrl, scope and authQueryParameters; each
+// is an expression over the preset table, so the user only picks a provider (and a tenant).
+const literal = (value: string) => JSON.stringify(value).replace(/\{tenant\}/g, '" + $self["tenantId"] + "');
+
+function fromPreset(field: keyof OAuth2Endpoints, custom: string): string {
+	const cases = Object.entries(OAUTH2_ENDPOINTS)
+		.map(([id, endpoints]) => `$self["provider"] === "${id}" ? ${literal(endpoints[field] ?? '')} : `)
+		.join('');
+	return `={{ ${cases}${custom} }}`;
+}
+
+export class SmtpConnectorOAuth2Api implements ICredentialType {
+	name = 'smtpConnectorOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'SMTP Connector OAuth2';
+
+	icon: Icon = {
+		light: 'file:../nodes/SmtpConnector/smtpConnector.svg',
+		dark: 'file:../nodes/SmtpConnector/smtpConnector.dark.svg',
+	};
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-smtp-connector#oauth2';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Provider',
+			name: 'provider',
+			type: 'options',
+			options: OAUTH2_PROVIDERS.map((p) => ({ name: p.name, value: p.id })),
+			default: 'microsoft365',
+		},
+		{
+			displayName: 'Tenant',
+			name: 'tenantId',
+			type: 'string',
+			default: 'organizations',
+			placeholder: 'contoso.onmicrosoft.com or the directory (tenant) ID',
+			description: 'Directory (tenant) ID or domain. App-only sending needs your tenant; delegated sign-in may use "organizations".',
+			displayOptions: { show: { provider: microsoft } },
+		},
+		...providerNoticesFor(OAUTH2_PROVIDERS),
+		{
+			displayName: 'Grant Type',
+			name: 'customGrantType',
+			type: 'options',
+			options: [
+				{ name: 'Authorization Code', value: 'authorizationCode' },
+				{ name: 'Client Credentials', value: 'clientCredentials' },
+			],
+			default: 'authorizationCode',
+			displayOptions: { show: { provider: ['custom'] } },
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'customAuthUrl',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { provider: ['custom'], customGrantType: ['authorizationCode'] } },
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'customAccessTokenUrl',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { provider: ['custom'] } },
+		},
+		{
+			displayName: 'Scope',
+			name: 'customScope',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { provider: ['custom'] } },
+		},
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: fromPreset('grantType', '$self["customGrantType"]'),
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: fromPreset('authUrl', '$self["customAuthUrl"]'),
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: fromPreset('tokenUrl', '$self["customAccessTokenUrl"]'),
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: fromPreset('scope', '$self["customScope"]'),
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: fromPreset('authQueryParameters', '""'),
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+		{
+			displayName: 'Mailbox (User)',
+			name: 'user',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'orders@contoso.com',
+			description: 'The mailbox to authenticate as in SMTP (XOAUTH2)',
+		},
+		...hostFieldsFor(OAUTH2_PROVIDERS),
+		securityField,
+		portField,
+		...tlsFields,
+		...connectionTuningFields,
+		...sendingLimitFields,
+		...senderFields,
+	];
+}

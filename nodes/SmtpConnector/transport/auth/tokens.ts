@@ -1,0 +1,42 @@
+import type { IssuedToken } from './tokenEndpoint';
+
+/** Gives connections an access token at login: the cached one, or — when it expired or was refused — a new one. */
+export interface TokenSource {
+	token(renew: boolean): Promise<string>;
+}
+
+// Refresh this long before the endpoint's expiry, so a token never expires during a login.
+const EXPIRY_MARGIN_MS = 60_000;
+
+const cache = new Map<string, IssuedToken>();
+const refreshing = new Map<string, Promise<IssuedToken>>();
+
+const fresh = (t: IssuedToken | undefined): t is IssuedToken =>
+	!!t?.accessToken && (t.expiresAt === undefined || t.expiresAt - EXPIRY_MARGIN_MS > Date.now());
+
+/**
+ * Tokens are cached per credential in this process and shared by every pooled connection and
+ * execution; concurrent renewals of one credential make one request.
+ */
+export function cachedTokenSource(key: string, stored: IssuedToken | undefined, renew: () => Promise<IssuedToken>): TokenSource {
+	return {
+		async token(mustRenew) {
+			const cached = cache.get(key);
+			const current = [cached, stored].filter(fresh).sort((a, b) => (b.expiresAt ?? 0) - (a.expiresAt ?? 0))[0];
+			if (!mustRenew && current) return current.accessToken;
+			let pending = refreshing.get(key);
+			if (!pending) {
+				pending = renew().finally(() => refreshing.delete(key));
+				refreshing.set(key, pending);
+			}
+			const issued = await pending;
+			cache.set(key, issued);
+			return issued.accessToken;
+		},
+	};
+}
+
+/** Forgets cached tokens (tests). */
+export function clearTokenCache() {
+	cache.clear();
+}

@@ -1,0 +1,75 @@
+import { createServer } from 'node:http';
+
+/**
+ * An OAuth2 token endpoint on 127.0.0.1 for the OAuth2 tests: issues access tokens for the
+ * refresh-token and client-credentials grants (RFC 6749), checks the client, and can expire or revoke.
+ */
+export interface TokenServer {
+	url: string;
+	clientId: string;
+	clientSecret: string;
+	refreshToken: string;
+	/** grant_type of every request, in order. */
+	requests: string[];
+	valid(token: string): boolean;
+	issue(): string;
+	expireAll(): void;
+	revokeRefreshToken(): void;
+	close(): Promise<void>;
+}
+
+export async function startTokenServer(): Promise<TokenServer> {
+	const live = new Set<string>();
+	let counter = 0;
+	let refreshRevoked = false;
+	const state = {
+		url: '',
+		clientId: 'client-id-123',
+		clientSecret: 'CANARY-client-secret-7f3a',
+		refreshToken: 'CANARY-refresh-token-91b2',
+		requests: [] as string[],
+		valid: (token: string) => live.has(token),
+		issue() {
+			const token = `CANARY-access-token-${++counter}`;
+			live.add(token);
+			return token;
+		},
+		expireAll: () => live.clear(),
+		revokeRefreshToken: () => (refreshRevoked = true),
+		close: async () => {},
+	};
+	const server = createServer((req, res) => {
+		let body = '';
+		req.on('data', (c) => (body += c));
+		req.on('end', () => {
+			const form = new URLSearchParams(body);
+			const grant = form.get('grant_type') ?? '';
+			state.requests.push(grant);
+			const reply = (status: number, json: object): void => {
+				res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+			};
+			const basic = req.headers.authorization?.startsWith('Basic ')
+				? Buffer.from(req.headers.authorization.slice(6), 'base64').toString().split(':').map(decodeURIComponent)
+				: [];
+			const [clientId, clientSecret] = form.get('client_id') ? [form.get('client_id'), form.get('client_secret')] : basic;
+			if (clientId !== state.clientId || clientSecret !== state.clientSecret) {
+				return reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+			}
+			if (grant === 'refresh_token') {
+				if (refreshRevoked || form.get('refresh_token') !== state.refreshToken) {
+					return reply(400, { error: 'invalid_grant', error_description: 'AADSTS70000: The refresh token was revoked.' });
+				}
+				return reply(200, { access_token: state.issue(), token_type: 'Bearer', expires_in: 3600, refresh_token: state.refreshToken });
+			}
+			if (grant === 'client_credentials') {
+				if (form.get('scope') !== 'https://outlook.office365.com/.default') return reply(400, { error: 'invalid_scope' });
+				return reply(200, { access_token: state.issue(), token_type: 'Bearer', expires_in: 3600 });
+			}
+			reply(400, { error: 'unsupported_grant_type' });
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/tenant/oauth2/v2.0/token`;
+	state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+	return state;
+}

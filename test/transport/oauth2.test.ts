@@ -1,0 +1,165 @@
+import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workflow';
+
+import { smtpConnectorOAuth2Test } from '../../nodes/SmtpConnector/methods/credentialTest';
+import { clearTokenCache } from '../../nodes/SmtpConnector/transport/auth/tokens';
+import { outputOf } from '../support/engine';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
+import { startTokenServer, type TokenServer } from '../support/tokenServer';
+import { runSendNode } from '../support/workflows';
+import { testPki } from '../support/certs';
+
+const MAILBOX = 'orders@contoso.test';
+let tokens: TokenServer;
+let server: TestSmtpServer;
+const logs: string[] = [];
+
+beforeEach(async () => {
+	clearTokenCache();
+	tokens = await startTokenServer();
+	server = await startSmtpServer({ oauth2: (user, token) => user === MAILBOX && tokens.valid(token) });
+	for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+		jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' ')));
+	}
+});
+afterEach(async () => {
+	jest.restoreAllMocks();
+	await server.close();
+	await tokens.close();
+});
+
+/** Credential data as n8n hands it to the node: hidden fields resolved, token stored after Connect. */
+async function credential(overrides: Record<string, unknown> = {}) {
+	const { caCert } = await testPki();
+	return {
+		provider: 'custom',
+		customGrantType: 'authorizationCode',
+		customAccessTokenUrl: tokens.url,
+		customScope: 'https://mail.test/smtp',
+		grantType: 'authorizationCode',
+		accessTokenUrl: tokens.url,
+		scope: 'https://mail.test/smtp',
+		authentication: 'body',
+		clientId: tokens.clientId,
+		clientSecret: tokens.clientSecret,
+		user: MAILBOX,
+		host: '127.0.0.1',
+		port: server.port,
+		security: 'starttls',
+		caCertificate: caCert,
+		oauthTokenData: { access_token: tokens.issue(), refresh_token: tokens.refreshToken, token_type: 'Bearer' },
+		...overrides,
+	};
+}
+
+async function send(data: Record<string, unknown>, credentialId = 'oauth') {
+	const store = { smtpConnectorOAuth2Api: data };
+	const run = await runSendNode({
+		parameters: { fromEmail: MAILBOX, toEmail: '={{ $json.to }}', subject: 'Token test', html: '<p>Hi</p>', deliveryOptions: { retries: 0 } },
+		items: [{ json: { to: 'a@example.test' } }, { json: { to: 'b@example.test' } }],
+		credential: data,
+		oauth2Store: store,
+		credentialId,
+		continueOnFail: true,
+	});
+	return { out: outputOf(run, 'Send Email'), store, run };
+}
+
+const pressTest = (data: Record<string, unknown>) =>
+	smtpConnectorOAuth2Test.call({} as ICredentialTestFunctions, { data } as unknown as ICredentialsDecrypted);
+
+const noCanaries = (value: unknown) => expect(JSON.stringify(value)).not.toMatch(/CANARY/);
+
+test('sends with the stored access token over XOAUTH2', async () => {
+	const { out } = await send(await credential());
+	expect(out.map((i) => i.json.accepted)).toEqual([['a@example.test'], ['b@example.test']]);
+	expect(server.logins.every((m) => m === 'XOAUTH2')).toBe(true);
+	expect(tokens.requests).toEqual([]);
+	expect((await server.waitFor(2)).map((m) => m.user)).toEqual([MAILBOX, MAILBOX]);
+	noCanaries(out);
+});
+
+test('an expired stored token is refreshed through n8n, stored in the credential, and used', async () => {
+	const expired = await credential({
+		oauthTokenData: { access_token: 'CANARY-old-token', refresh_token: tokens.refreshToken, n8n_expires_at: Date.now() - 1000 },
+	});
+	const { out, store } = await send(expired, 'expired');
+	expect(out.map((i) => i.json.accepted)).toEqual([['a@example.test'], ['b@example.test']]);
+	expect(tokens.requests).toEqual(['refresh_token']);
+	const saved = (store.smtpConnectorOAuth2Api as { oauthTokenData: { access_token: string } }).oauthTokenData;
+	expect(tokens.valid(saved.access_token)).toBe(true);
+	expect(server.rejectedTokens).toEqual([]);
+});
+
+test('a token the server rejects at AUTH is refreshed once and the login retried', async () => {
+	const data = await credential();
+	tokens.expireAll(); // the stored token looks fresh but the server no longer accepts it
+	const { out } = await send(data, 'rejected');
+	expect(out.map((i) => i.json.accepted)).toEqual([['a@example.test'], ['b@example.test']]);
+	// Each connection that tried the stale token was refused once; their renewals made one request.
+	expect(new Set(server.rejectedTokens).size).toBe(1);
+	expect(server.rejectedTokens.length).toBe(server.logins.length);
+	expect(tokens.requests).toEqual(['refresh_token']);
+});
+
+test('a refresh that fails gives a clear error on every item, and no secret', async () => {
+	tokens.revokeRefreshToken();
+	const { out, run } = await send(
+		await credential({ oauthTokenData: { access_token: 'CANARY-old-token', refresh_token: tokens.refreshToken, n8n_expires_at: 1 } }),
+		'revoked',
+	);
+	expect(out).toHaveLength(2);
+	for (const item of out) {
+		expect(item.json.error).toMatchObject({ kind: 'tokenFailed', transient: false, attempts: 1 });
+		expect((item.json.error as { message: string }).message).toMatch(/^Getting an OAuth2 access token failed, so nothing was sent\. Server said: .*Refreshing the OAuth2 token failed: .*reconnect the credential/);
+	}
+	expect(server.received).toHaveLength(0);
+	noCanaries(out);
+	noCanaries(run.data);
+	noCanaries(logs);
+});
+
+test('client credentials (app-only): a token is requested from the endpoint, not from n8n', async () => {
+	const { out } = await send(
+		await credential({
+			customGrantType: 'clientCredentials',
+			grantType: 'clientCredentials',
+			customScope: 'https://outlook.office365.com/.default',
+			oauthTokenData: undefined,
+		}),
+		'app-only',
+	);
+	expect(out.map((i) => i.json.accepted)).toEqual([['a@example.test'], ['b@example.test']]);
+	expect(tokens.requests).toEqual(['client_credentials']);
+});
+
+describe('the Test button of the OAuth2 credential', () => {
+	test('names the mechanism and the mailbox', async () => {
+		const result = await pressTest(await credential());
+		expect(result).toEqual({ status: 'OK', message: `Connected to 127.0.0.1:${server.port}: STARTTLS, TLSv1.3, AUTH XOAUTH2 as ${MAILBOX}` });
+	});
+
+	test('refreshes an expired token itself', async () => {
+		const result = await pressTest(await credential({ oauthTokenData: { access_token: 'x', refresh_token: tokens.refreshToken, n8n_expires_at: 1 } }));
+		expect(result.status).toBe('OK');
+		expect(tokens.requests).toEqual(['refresh_token']);
+	});
+
+	test('says the token endpoint refused the client, without the secret', async () => {
+		const result = await pressTest(await credential({ customGrantType: 'clientCredentials', clientSecret: 'CANARY-wrong-secret', oauthTokenData: undefined }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/Getting an OAuth2 access token failed.*refused the client_credentials request \(HTTP 401, invalid_client\) — AADSTS7000215/);
+		noCanaries(result);
+	});
+
+	test('says the credential is not connected yet', async () => {
+		const result = await pressTest(await credential({ oauthTokenData: undefined }));
+		expect(result.message).toMatch(/not connected .*Connect my account/);
+	});
+});
+
+test('an n8n without helpers.refreshOAuth2Token is named in the error', async () => {
+	const { executionTokenSource } = await import('../../nodes/SmtpConnector/transport/auth/oauth2');
+	const ctx = { helpers: {} } as unknown as Parameters<typeof executionTokenSource>[0];
+	const source = executionTokenSource(ctx, 'smtpConnectorOAuth2Api', await credential({ oauthTokenData: undefined }), 'old-n8n');
+	await expect(source.token(false)).rejects.toThrow(/helpers.refreshOAuth2Token is missing\): update n8n/);
+});
