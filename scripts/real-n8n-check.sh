@@ -38,22 +38,17 @@ echo "installed: $(ls "$N8N_USER_FOLDER/.n8n/nodes/node_modules")"
 
 node out/smtp-sink.js "$work/sink" > "$work/sink.log" 2>&1 &
 sink_pid=$!
-for _ in $(seq 50); do [ -f "$work/sink/server.json" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -f "$work/sink/oauth.json" ] && break; sleep 0.1; done
 
-node -e '
-const s = require(process.argv[1]);
-const cred = [{ id: "smtpConnectorCred1", name: "Loopback SMTP", type: "smtpConnectorApi", data: {
-  provider: "custom", host: s.host, port: s.port, security: "starttls", authType: "password",
-  user: s.user, password: s.password, authMethod: "auto", minTlsVersion: "TLSv1.2", maxTlsVersion: "TLSv1.3",
-  caCertificate: s.caCert, allowUnauthorizedCerts: false } }];
-require("fs").writeFileSync(process.argv[2], JSON.stringify(cred));
-' "$work/sink/server.json" "$work/credentials.json"
+node "$root/scripts/real-n8n/fixtures.js" "$work/sink" "$work"
 
 export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N_LOG_LEVEL=warn \
 	DB_SQLITE_POOL_SIZE=1 N8N_RUNNERS_ENABLED=false N8N_SECURE_COOKIE=false
 "$node24" "$n8n_bin" import:credentials --input="$work/credentials.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow.json"
+"$node24" "$n8n_bin" import:workflow --input="$work/workflow-oauth.json"
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
+N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck2 --rawOutput > "$work/run-oauth.json" || true
 
 sleep 0.5
 node -e '
@@ -66,12 +61,24 @@ const out = run.data.resultData.runData["Send Email"][0].data.main[0];
 const stats = JSON.parse(fs.readFileSync(path.join(sinkDir, "stats.json"), "utf8"));
 for (const item of out) console.log(`  ${item.json.accepted}  ${item.json.messageId}  ${item.json.response}`);
 console.log(`received ${stats.received} message(s) over ${stats.connections} connection(s), logins: ${stats.logins.join(",")}`);
-const eml = fs.readFileSync(path.join(sinkDir, "mail", "2.eml"), "utf8");
+const eml = [1, 2, 3].map((n) => fs.readFileSync(path.join(sinkDir, "mail", n + ".eml"), "utf8")).join("\n");
 const ok = out.length === 3 && out.every((i) => i.json.accepted && i.json.accepted.length === 1) && stats.received === 3 &&
   stats.connections >= 1 && stats.connections <= 3 && /^X-Request-ID: PR-2/m.test(eml) && /STARTTLS|PLAIN/.test(stats.logins.join(","));
 console.log(ok ? "REAL N8N CHECK PASSED" : "REAL N8N CHECK FAILED");
 if (!ok) process.exit(1);
 ' "$work/run.json" "$work/sink"
+
+# OAuth2: n8n resolved the credential's hidden fields, refreshed the expired token at our token
+# endpoint, and the node logged in with XOAUTH2.
+node -e '
+const fs = require("fs"), path = require("path");
+const [runFile, sinkDir] = process.argv.slice(1);
+const raw = fs.readFileSync(runFile, "utf8");
+const stats = JSON.parse(fs.readFileSync(path.join(sinkDir, "oauth-stats.json"), "utf8"));
+console.log(`OAuth2: received ${stats.received} message(s), logins ${stats.logins.join(",")}, token requests ${stats.tokenRequests.join(",")}`);
+if (stats.received !== 3) { console.log(raw.slice(-3000)); console.log("REAL N8N OAUTH2 CHECK FAILED"); process.exit(1); }
+console.log("REAL N8N OAUTH2 CHECK PASSED");
+' "$work/run-oauth.json" "$work/sink"
 
 # The Test button, through a running n8n's REST API.
 N8N_PORT=5688 N8N_LISTEN_ADDRESS=127.0.0.1 N8N_LOG_LEVEL=warn "$node24" "$n8n_bin" start > "$work/n8n.log" 2>&1 &

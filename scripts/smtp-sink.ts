@@ -1,6 +1,8 @@
 /**
  * A loopback SMTP server for manual and real-n8n checks (STARTTLS + AUTH, throwaway CA).
  * Writes its CA certificate and port to <dir>/server.json and every message it receives to <dir>/mail/.
+ * Beside it: an OAuth2 token endpoint and an XOAUTH2 SMTP server, described in <dir>/oauth.json, with
+ * their counters in <dir>/oauth-stats.json.
  * Usage: node out/smtp-sink.js <dir>   (stops on SIGTERM)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,6 +10,9 @@ import path from 'node:path';
 
 import { testPki } from '../test/support/certs';
 import { startSmtpServer, TEST_PASSWORD, TEST_USER } from '../test/support/smtpServer';
+import { startTokenServer } from '../test/support/tokenServer';
+
+const OAUTH_USER = 'orders@contoso.test';
 
 async function main() {
 	const dir = path.resolve(process.argv[2] ?? 'out/smtp-sink');
@@ -24,8 +29,18 @@ async function main() {
 		writeFileSync(path.join(dir, 'stats.json'), JSON.stringify({ connections: server.connections, logins: server.logins, received: written }));
 	}, 100);
 	writeFileSync(path.join(dir, 'server.json'), JSON.stringify({ host: server.host, port: server.port, user: TEST_USER, password: TEST_PASSWORD, caCert }));
-	console.log(`smtp-sink listening on 127.0.0.1:${server.port}`);
-	process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+	const tokens = await startTokenServer();
+	const oauthServer = await startSmtpServer({ oauth2: (user, token) => user === OAUTH_USER && tokens.valid(token) });
+	writeFileSync(
+		path.join(dir, 'oauth.json'),
+		JSON.stringify({ port: oauthServer.port, tokenUrl: tokens.url, clientId: tokens.clientId, clientSecret: tokens.clientSecret, refreshToken: tokens.refreshToken, user: OAUTH_USER }),
+	);
+	setInterval(() => {
+		const { received, logins, rejectedTokens } = oauthServer;
+		writeFileSync(path.join(dir, 'oauth-stats.json'), JSON.stringify({ received: received.length, logins, rejectedTokens: rejectedTokens.length, tokenRequests: tokens.requests }));
+	}, 100);
+	console.log(`smtp-sink listening on 127.0.0.1:${server.port}, XOAUTH2 on ${oauthServer.port}`);
+	process.on('SIGTERM', () => void Promise.all([server.close(), oauthServer.close(), tokens.close()]).then(() => process.exit(0)));
 }
 
 void main();

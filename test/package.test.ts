@@ -66,3 +66,12 @@ describe('the published package', () => {
 		}
 	});
 });
+
+test('no credential declares two properties with one name (n8n merges them by name)', () => {
+	for (const file of pkg.n8n.credentials as string[]) {
+		const exported = require(path.join(root, file));
+		const credential = new (Object.values(exported)[0] as new () => { properties: Array<{ name: string }> })();
+		const names = credential.properties.map((p) => p.name);
+		expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+	}
+});

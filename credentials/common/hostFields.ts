@@ -2,26 +2,20 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_PORTS, PROVIDERS, SECURITY_LABELS, type ProviderPreset } from './providers';
 
-/** Custom needs a host; a preset has one, so there the field only overrides it. */
+/**
+ * One Host field: n8n merges a credential's properties by name (with those of `extends`), so two
+ * fields named `host` for different providers would lose one. Empty means the preset's host.
+ */
 export function hostFieldsFor(providers: readonly ProviderPreset[]): INodeProperties[] {
-	const presetIds = providers.filter((p) => p.id !== 'custom').map((p) => p.id);
+	const presets = providers.filter((p) => p.id !== 'custom').map((p) => p.name);
 	return [
 		{
 			displayName: 'Host',
 			name: 'host',
 			type: 'string',
 			default: '',
-			required: true,
 			placeholder: 'smtp.example.com',
-			displayOptions: { show: { provider: ['custom'] } },
-		},
-		{
-			displayName: 'Host',
-			name: 'host',
-			type: 'string',
-			default: '',
-			placeholder: "Leave empty for the provider's host",
-			displayOptions: { show: { provider: presetIds } },
+			description: `SMTP server. Required for Custom; leave empty to use the host of the preset (${presets.join(', ')}).`,
 		},
 	];
 }
@@ -37,7 +31,7 @@ export function providerNoticesFor(providers: readonly ProviderPreset[]): INodeP
 			const server = `Connects to ${host}, port ${DEFAULT_PORTS[provider.security]} with ${SECURITY_LABELS[provider.security]} unless you change Host, Security or Port below.`;
 			return {
 				displayName: `${server} ${provider.authNotice ?? ''}`.trim(),
-				name: 'providerNotice',
+				name: `${provider.id}Notice`,
 				type: 'notice',
 				default: '',
 				displayOptions: { show: { provider: [provider.id] } },
