@@ -1,3 +1,4 @@
+import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 
 /**
@@ -11,6 +12,10 @@ export interface TokenServer {
 	refreshToken: string;
 	/** grant_type of every request, in order. */
 	requests: string[];
+	/** A Google-style service account: its e-mail and private key; assertions must be signed with it. */
+	serviceAccount: { email: string; privateKey: string };
+	/** Claims of every JWT assertion whose signature verified. */
+	assertions: Array<Record<string, unknown>>;
 	valid(token: string): boolean;
 	issue(): string;
 	expireAll(): void;
@@ -20,6 +25,11 @@ export interface TokenServer {
 
 export async function startTokenServer(): Promise<TokenServer> {
 	const live = new Set<string>();
+	const keys = generateKeyPairSync('rsa', {
+		modulusLength: 2048,
+		publicKeyEncoding: { type: 'spki', format: 'pem' },
+		privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+	});
 	let counter = 0;
 	let refreshRevoked = false;
 	const state = {
@@ -28,6 +38,8 @@ export async function startTokenServer(): Promise<TokenServer> {
 		clientSecret: 'CANARY-client-secret-7f3a',
 		refreshToken: 'CANARY-refresh-token-91b2',
 		requests: [] as string[],
+		serviceAccount: { email: 'mailer@project.iam.gserviceaccount.test', privateKey: keys.privateKey },
+		assertions: [] as Array<Record<string, unknown>>,
 		valid: (token: string) => live.has(token),
 		issue() {
 			const token = `CANARY-access-token-${++counter}`;
@@ -51,6 +63,25 @@ export async function startTokenServer(): Promise<TokenServer> {
 			const basic = req.headers.authorization?.startsWith('Basic ')
 				? Buffer.from(req.headers.authorization.slice(6), 'base64').toString().split(':').map(decodeURIComponent)
 				: [];
+			if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+				const [header, claims, signature] = String(form.get('assertion')).split('.');
+				const verified = createVerify('RSA-SHA256').update(`${header}.${claims}`).verify(keys.publicKey, signature ?? '', 'base64url');
+				const c = verified ? (JSON.parse(Buffer.from(claims, 'base64url').toString()) as Record<string, number | string>) : {};
+				const now = Date.now() / 1000;
+				const ok =
+					verified &&
+					JSON.parse(Buffer.from(header, 'base64url').toString()).alg === 'RS256' &&
+					c.iss === state.serviceAccount.email &&
+					c.aud === state.url &&
+					c.scope === 'https://mail.google.com/' &&
+					typeof c.sub === 'string' &&
+					Number(c.iat) <= now + 5 &&
+					Number(c.exp) > now &&
+					Number(c.exp) - Number(c.iat) <= 3600;
+				if (!ok) return reply(400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+				state.assertions.push(c);
+				return reply(200, { access_token: state.issue(), token_type: 'Bearer', expires_in: 3599 });
+			}
 			const [clientId, clientSecret] = form.get('client_id') ? [form.get('client_id'), form.get('client_secret')] : basic;
 			if (clientId !== state.clientId || clientSecret !== state.clientSecret) {
 				return reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });

@@ -1,6 +1,6 @@
 import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workflow';
 
-import { smtpConnectorOAuth2Test } from '../../nodes/SmtpConnector/methods/credentialTest';
+import { smtpConnectorOAuth2Test, smtpConnectorTest } from '../../nodes/SmtpConnector/methods/credentialTest';
 import { clearTokenCache } from '../../nodes/SmtpConnector/transport/auth/tokens';
 import { outputOf } from '../support/engine';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
@@ -162,4 +162,62 @@ test('an n8n without helpers.refreshOAuth2Token is named in the error', async ()
 	const ctx = { helpers: {} } as unknown as Parameters<typeof executionTokenSource>[0];
 	const source = executionTokenSource(ctx, 'smtpConnectorOAuth2Api', await credential({ oauthTokenData: undefined }), 'old-n8n');
 	await expect(source.token(false)).rejects.toThrow(/helpers.refreshOAuth2Token is missing\): update n8n/);
+});
+
+describe('Google service account with domain-wide delegation', () => {
+	const serviceAccountCredential = async (overrides: Record<string, unknown> = {}) => {
+		const { caCert } = await testPki();
+		return {
+			provider: 'gmail',
+			host: '127.0.0.1',
+			port: server.port,
+			security: 'starttls',
+			caCertificate: caCert,
+			authType: 'googleServiceAccount',
+			user: MAILBOX,
+			serviceAccountEmail: tokens.serviceAccount.email,
+			privateKey: tokens.serviceAccount.privateKey,
+			serviceAccountTokenUri: tokens.url,
+			...overrides,
+		};
+	};
+
+	test('a signed JWT is exchanged for a token, cached, and used to send as the mailbox', async () => {
+		const data = await serviceAccountCredential();
+		const run = await runSendNode({
+			parameters: { fromEmail: MAILBOX, toEmail: '={{ $json.to }}', subject: 'SA', html: '<p>Hi</p>' },
+			items: [{ json: { to: 'a@example.test' } }, { json: { to: 'b@example.test' } }, { json: { to: 'c@example.test' } }],
+			credential: data,
+			credentialId: 'service-account',
+		});
+		expect(outputOf(run, 'Send Email').map((i) => i.json.accepted)).toEqual([['a@example.test'], ['b@example.test'], ['c@example.test']]);
+		expect(tokens.requests).toEqual(['urn:ietf:params:oauth:grant-type:jwt-bearer']);
+		expect(tokens.assertions[0]).toMatchObject({ iss: tokens.serviceAccount.email, sub: MAILBOX, aud: tokens.url, scope: 'https://mail.google.com/' });
+		expect(server.logins.every((m) => m === 'XOAUTH2')).toBe(true);
+		expect(JSON.stringify(run.data)).not.toContain('PRIVATE KEY');
+	});
+
+	test('the Test button exchanges the JWT too', async () => {
+		const result = await smtpConnectorTest.call({} as ICredentialTestFunctions, { data: await serviceAccountCredential() } as unknown as ICredentialsDecrypted);
+		expect(result).toEqual({ status: 'OK', message: `Connected to 127.0.0.1:${server.port}: STARTTLS, TLSv1.3, AUTH XOAUTH2 as ${MAILBOX}` });
+	});
+
+	test('a key that does not match is refused by the token endpoint, and named', async () => {
+		const { privateKey } = await import('node:crypto').then((c) =>
+			c.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }),
+		);
+		const result = await smtpConnectorTest.call({} as ICredentialTestFunctions, {
+			data: await serviceAccountCredential({ privateKey }),
+		} as unknown as ICredentialsDecrypted);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/refused the urn:ietf:params:oauth:grant-type:jwt-bearer request \(HTTP 400, invalid_grant\) — Invalid JWT Signature/);
+		expect(result.message).not.toContain('PRIVATE KEY');
+	});
+
+	test('a private key that is not a key is named', async () => {
+		const result = await smtpConnectorTest.call({} as ICredentialTestFunctions, {
+			data: await serviceAccountCredential({ privateKey: 'not a key' }),
+		} as unknown as ICredentialsDecrypted);
+		expect(result.message).toMatch(/Private Key is not a valid PEM private key/);
+	});
 });

@@ -12,7 +12,7 @@ import { diagnose, explainToUser } from '../methods/diagnose';
 import { composeMail } from '../message/compose';
 import { MessageInputError } from '../message/errors';
 import { renderMessage } from '../message/render';
-import { executionTokenSource } from '../transport/auth/oauth2';
+import { tokenSourceFor } from '../transport/auth/oauth2';
 import type { TokenSource } from '../transport/auth/tokens';
 import { readConnectionSettings, type ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
@@ -111,7 +111,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		const credential = await this.getCredentials(credentialName);
 		settings = readConnectionSettings(credential, credentialName);
 		if (settings.auth?.kind === 'oauth2') {
-			tokens = executionTokenSource(this, credentialName, credential, credentialIdOf(this, credentialName) ?? settings.auth.user);
+			tokens = tokenSourceFor(credential, credentialName, { ctx: this, credentialId: credentialIdOf(this, credentialName) ?? settings.auth.user });
 		}
 	} catch (error) {
 		if (!this.continueOnFail()) throw toNodeError(this, error, 0);

@@ -4,7 +4,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { testTokenSource } from '../transport/auth/oauth2';
+import { tokenSourceFor } from '../transport/auth/oauth2';
 import type { TokenSource } from '../transport/auth/tokens';
 import { probeConnection } from '../transport/probe';
 import { describeProxy } from '../transport/proxy';
@@ -21,7 +21,7 @@ async function test(
 	} catch (error) {
 		return { status: 'Error', message: error instanceof CredentialSettingError ? error.message : String(error) };
 	}
-	const tokens: TokenSource | undefined = settings.auth?.kind === 'oauth2' ? testTokenSource(credential.data ?? {}) : undefined;
+	const tokens: TokenSource | undefined = settings.auth?.kind === 'oauth2' ? tokenSourceFor(credential.data ?? {}, credentialType) : undefined;
 	try {
 		const session = await probeConnection(settings, tokens);
 		const parts = [session.encryption, session.tlsVersion, session.auth ? `AUTH ${session.auth}` : 'no AUTH'];

@@ -113,11 +113,15 @@ export function readConnectionSettings(
 	}
 
 	let auth: ConnectionSettings['auth'];
-	if (credentialType === 'smtpConnectorOAuth2Api') {
+	const authType = text(credential.authType) || 'password';
+	if (credentialType === 'smtpConnectorOAuth2Api' || authType === 'googleServiceAccount') {
 		const user = text(credential.user);
 		if (!user) throw new CredentialSettingError('user', 'Mailbox (User) is empty: enter the address to send as');
+		if (authType === 'googleServiceAccount' && !text(credential.serviceAccountEmail)) {
+			throw new CredentialSettingError('serviceAccountEmail', 'Service Account Email is empty');
+		}
 		auth = { kind: 'oauth2', user };
-	} else if ((text(credential.authType) || 'password') === 'password') {
+	} else if (authType === 'password') {
 		const user = text(credential.user);
 		const pass = typeof credential.password === 'string' ? credential.password : '';
 		if (!user) throw new CredentialSettingError('user', 'User is empty: enter the SMTP user, or set Authentication to None');

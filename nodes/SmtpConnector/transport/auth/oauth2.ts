@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { oauth2Endpoints } from './endpoints';
+import { serviceAccountTokenSource } from './serviceAccount';
 import { OAuth2TokenError, requestToken, type IssuedToken } from './tokenEndpoint';
 import { cachedTokenSource, type TokenSource } from './tokens';
 
@@ -81,4 +82,14 @@ export function testTokenSource(credential: ICredentialDataDecryptedObject): Tok
 			client_secret: String(credential.clientSecret ?? ''),
 		});
 	});
+}
+
+/** Where an XOAUTH2 login gets its tokens: the OAuth2 credential, or a Google service account. */
+export function tokenSourceFor(
+	credential: ICredentialDataDecryptedObject,
+	credentialType: string,
+	execution?: { ctx: IExecuteFunctions; credentialId: string },
+): TokenSource {
+	if (credential.authType === 'googleServiceAccount') return serviceAccountTokenSource(credential);
+	return execution ? executionTokenSource(execution.ctx, credentialType, credential, execution.credentialId) : testTokenSource(credential);
 }
