@@ -137,3 +137,17 @@ test('concurrent executions with one credential share its pool safely', async ()
 	expect((await server.waitFor(40)).length).toBe(40);
 	expect(server.connections).toBeLessThanOrEqual(2);
 });
+
+test('an OAuth2 client and a service account for the same mailbox get separate pools', () => {
+	const base = { provider: 'gmail', user: 'orders@contoso.test', host: '127.0.0.1', port: 2525 };
+	const options = { maxConnections: 1, maxMessagesPerConnection: 100 };
+	const keyOf = (settings: ReturnType<typeof readConnectionSettings>) => {
+		const lease = leasePool(settings, options);
+		lease.release();
+		return lease.key;
+	};
+	const client = keyOf(readConnectionSettings({ ...base, clientId: 'app-1' }, 'smtpConnectorOAuth2Api'));
+	const otherClient = keyOf(readConnectionSettings({ ...base, clientId: 'app-2' }, 'smtpConnectorOAuth2Api'));
+	const serviceAccount = keyOf(readConnectionSettings({ ...base, authType: 'googleServiceAccount', serviceAccountEmail: 'sa@p.test' }));
+	expect(new Set([client, otherClient, serviceAccount]).size).toBe(3);
+});

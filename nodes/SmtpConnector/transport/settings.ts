@@ -23,6 +23,8 @@ export interface PasswordAuth {
 export interface OAuth2Auth {
 	kind: 'oauth2';
 	user: string;
+	/** Who issues the tokens (OAuth2 client or service account), so pools of two token issuers never mix. */
+	issuer: string;
 }
 
 /** A credential, read and checked once: everything needed to reach and log in to the server. */
@@ -120,7 +122,11 @@ export function readConnectionSettings(
 		if (authType === 'googleServiceAccount' && !text(credential.serviceAccountEmail)) {
 			throw new CredentialSettingError('serviceAccountEmail', 'Service Account Email is empty');
 		}
-		auth = { kind: 'oauth2', user };
+		const issuer =
+			authType === 'googleServiceAccount'
+				? `service-account:${text(credential.serviceAccountEmail)}`
+				: `oauth2-client:${text(credential.clientId)}:${text(credential.provider)}:${text(credential.tenantId)}`;
+		auth = { kind: 'oauth2', user, issuer };
 	} else if (authType === 'password') {
 		const user = text(credential.user);
 		const pass = typeof credential.password === 'string' ? credential.password : '';
