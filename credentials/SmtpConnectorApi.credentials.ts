@@ -118,6 +118,7 @@ export class SmtpConnectorApi implements ICredentialType {
 				{ name: 'PLAIN', value: 'PLAIN' },
 				{ name: 'LOGIN', value: 'LOGIN' },
 				{ name: 'CRAM-MD5', value: 'CRAM-MD5', description: 'Challenge-response: the password never crosses the wire' },
+				{ name: 'DIGEST-MD5', value: 'DIGEST-MD5', description: 'Challenge-response (RFC 2831), for older relays' },
 			],
 			default: 'auto',
 			displayOptions: { show: { authType: ['password'] } },

@@ -1,6 +1,7 @@
 import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { SMTPConnectionOptions } from 'nodemailer';
 
+import { digestMd5Auth } from './auth/digestMd5';
 import type { ConnectionSettings } from './settings';
 
 /** nodemailer options for a connection, derived from the settings alone; the one place security modes are decided. */
@@ -19,6 +20,9 @@ export function connectionOptions(settings: ConnectionSettings): SMTPConnectionO
 		socketTimeout: settings.timeoutsMs.socket,
 		logger: false,
 		debug: false,
+		...(settings.auth?.kind === 'password' && settings.auth.method === 'DIGEST-MD5'
+			? { customAuth: { 'DIGEST-MD5': digestMd5Auth(settings.host) } }
+			: {}),
 	};
 }
 

@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * Dovecot's submission server (Debian's dovecot-core + dovecot-submissiond) on 127.0.0.1: a real
+ * server that speaks the legacy SASL mechanisms (DIGEST-MD5) and relays what it accepts to our
+ * loopback smtp-server. `unavailable` says why it cannot run here (not installed, not root).
+ */
+export const DOVECOT_USER = 'legacy@example.test';
+export const DOVECOT_PASSWORD = 'Legacy-Pa55word';
+
+export function dovecotUnavailable(): string | undefined {
+	if (spawnSync('dovecot', ['--version']).status !== 0) return 'dovecot is not installed (apt-get install dovecot-core dovecot-submissiond)';
+	if (process.getuid?.() !== 0) return 'dovecot needs root to start here';
+	if (spawnSync('id', ['dovenull']).status !== 0) return 'the dovenull user of the dovecot package is missing';
+	return undefined;
+}
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+export interface DovecotServer {
+	port: number;
+	close(): Promise<void>;
+}
+
+export async function startDovecotSubmission(relayPort: number, mechanisms = 'plain digest-md5'): Promise<DovecotServer> {
+	const dir = mkdtempSync(path.join(tmpdir(), 'dovecot-'));
+	chmodSync(dir, 0o755); // dovecot's unprivileged processes read the users file
+	const port = await freePort();
+	for (const sub of ['run', 'state', 'home']) mkdirSync(path.join(dir, sub));
+	spawnSync('chown', ['-R', 'dovecot:dovecot', path.join(dir, 'home')]);
+	writeFileSync(path.join(dir, 'users'), `${DOVECOT_USER}:{PLAIN}${DOVECOT_PASSWORD}::::::\n`, { mode: 0o644 });
+	writeFileSync(
+		path.join(dir, 'dovecot.conf'),
+		`base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+instance_name = smtpconnector-${port}
+protocols = submission
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = ${mechanisms}
+default_internal_user = dovecot
+default_internal_group = dovecot
+default_login_user = dovenull
+first_valid_uid = 1
+mail_location = maildir:${dir}/home/Maildir
+hostname = legacy.example.test
+submission_relay_host = 127.0.0.1
+submission_relay_port = ${relayPort}
+submission_relay_trusted = yes
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN ${dir}/users
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=${dir}/home
+}
+service submission-login {
+  inet_listener submission {
+    address = 127.0.0.1
+    port = ${port}
+  }
+}
+service anvil {
+  chroot =
+}
+`,
+	);
+	const child: ChildProcess = spawn('dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' });
+	const deadline = Date.now() + 10_000;
+	for (;;) {
+		const up = await new Promise<boolean>((resolve) => {
+			const socket = connect(port, '127.0.0.1', () => {
+				socket.destroy();
+				resolve(true);
+			});
+			socket.on('error', () => resolve(false));
+		});
+		if (up) break;
+		if (Date.now() > deadline) throw new Error(`dovecot did not start; see ${dir}/dovecot.log`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	return {
+		port,
+		close: async () => {
+			child.kill('SIGTERM');
+			await new Promise((resolve) => child.once('exit', resolve));
+			if (process.env.DOVECOT_LOG) console.log(readFileSync(path.join(dir, 'dovecot.log'), 'utf8'));
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
