@@ -1,12 +1,11 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 import {
-	connectionTuningFields,
+	connectionFieldsAfterLogin,
+	credentialIcon,
 	portField,
+	providerField,
 	securityField,
-	senderFields,
-	sendingLimitFields,
-	tlsFields,
 } from './common/connectionFields';
 import { hostFields, providerNotices } from './common/hostFields';
 import { PROVIDERS, SES_REGIONS } from './common/providers';
@@ -16,22 +15,12 @@ export class SmtpConnectorApi implements ICredentialType {
 
 	displayName = 'SMTP Connector';
 
-	icon: Icon = {
-		light: 'file:../nodes/SmtpConnector/smtpConnector.svg',
-		dark: 'file:../nodes/SmtpConnector/smtpConnector.dark.svg',
-	};
+	icon: Icon = credentialIcon;
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-smtp-connector#credential';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Provider',
-			name: 'provider',
-			type: 'options',
-			options: PROVIDERS.map((p) => ({ name: p.name, value: p.id })),
-			default: 'custom',
-			description: 'Fills in host, port and security for a known provider; you can still change them',
-		},
+		providerField(PROVIDERS, 'custom'),
 		{
 			displayName: 'Region',
 			name: 'sesRegion',
@@ -123,9 +112,6 @@ export class SmtpConnectorApi implements ICredentialType {
 			default: 'auto',
 			displayOptions: { show: { authType: ['password'] } },
 		},
-		...tlsFields,
-		...connectionTuningFields,
-		...sendingLimitFields,
-		...senderFields,
+		...connectionFieldsAfterLogin,
 	];
 }

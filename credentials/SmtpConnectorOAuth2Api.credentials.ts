@@ -1,12 +1,11 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 import {
-	connectionTuningFields,
+	connectionFieldsAfterLogin,
+	credentialIcon,
 	portField,
+	providerField,
 	securityField,
-	senderFields,
-	sendingLimitFields,
-	tlsFields,
 } from './common/connectionFields';
 import { hostFieldsFor, providerNoticesFor } from './common/hostFields';
 import { OAUTH2_ENDPOINTS, OAUTH2_PROVIDERS, type OAuth2Endpoints } from './common/providers';
@@ -31,21 +30,12 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 
 	displayName = 'SMTP Connector OAuth2';
 
-	icon: Icon = {
-		light: 'file:../nodes/SmtpConnector/smtpConnector.svg',
-		dark: 'file:../nodes/SmtpConnector/smtpConnector.dark.svg',
-	};
+	icon: Icon = credentialIcon;
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-smtp-connector#oauth2';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Provider',
-			name: 'provider',
-			type: 'options',
-			options: OAUTH2_PROVIDERS.map((p) => ({ name: p.name, value: p.id })),
-			default: 'microsoft365',
-		},
+		providerField(OAUTH2_PROVIDERS, 'microsoft365'),
 		{
 			displayName: 'Tenant',
 			name: 'tenantId',
@@ -136,9 +126,6 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 		...hostFieldsFor(OAUTH2_PROVIDERS),
 		securityField,
 		portField,
-		...tlsFields,
-		...connectionTuningFields,
-		...sendingLimitFields,
-		...senderFields,
+		...connectionFieldsAfterLogin,
 	];
 }

@@ -1,6 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, Icon } from 'n8n-workflow';
 
-import type { SecurityMode } from './providers';
+import type { ProviderPreset, SecurityMode } from './providers';
 
 /**
  * Connection fields shared by every SMTP Connector credential: server, security, TLS, EHLO name,
@@ -181,4 +181,28 @@ export const sendingLimitFields: INodeProperties[] = [
 		placeholder: "Provider's limit (0 = no limit)",
 		description: "Messages this account may send per minute, across all workflows of this n8n process. Leave empty for the provider's limit.",
 	},
+];
+
+export const credentialIcon: Icon = {
+	light: 'file:../nodes/SmtpConnector/smtpConnector.svg',
+	dark: 'file:../nodes/SmtpConnector/smtpConnector.dark.svg',
+};
+
+export function providerField(providers: readonly ProviderPreset[], defaultId: string): INodeProperties {
+	return {
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		options: providers.map((p) => ({ name: p.name, value: p.id })),
+		default: defaultId,
+		description: 'Supplies host, port and security for a known provider; you can still change them',
+	};
+}
+
+/** Everything after the login fields, in the same order in every credential. */
+export const connectionFieldsAfterLogin: INodeProperties[] = [
+	...tlsFields,
+	...connectionTuningFields,
+	...sendingLimitFields,
+	...senderFields,
 ];
