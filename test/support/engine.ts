@@ -90,9 +90,6 @@ export interface RunOptions {
 const quiet = () => {};
 LoggerProxy.init({ error: quiet, warn: quiet, info: quiet, debug: quiet });
 
-/** The credentials the engine holds after a run (OAuth2 refreshes update them). */
-export type CredentialStore = Record<string, ICredentialDataDecryptedObject>;
-
 /** Runs a workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
 export async function runWorkflow(options: RunOptions): Promise<IRun> {
 	const nodeTypes = new TestNodeTypes(options.nodeTypes);
