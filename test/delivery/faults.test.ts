@@ -67,6 +67,28 @@ test('451 for one recipient is retried for that recipient only; 550 is final and
 	expect(ids[0]).toBe(out[0].json.messageId);
 });
 
+test.each([
+	['later@example.test, gone@example.test'],
+	['gone@example.test, later@example.test'],
+])('every recipient refused, some for now and some for good (%s): only the temporary ones are retried', async (to) => {
+	const out = await send(
+		{
+			recipientReplies: { 'later@example.test': [[451, '4.3.0 Mailbox busy, try again']] },
+			rejectRecipients: { 'gone@example.test': [550, '5.1.1 No such user'] },
+		},
+		// Whichever comes first, the error nodemailer raises carries one reply code for all of them.
+		[{ json: { n: 0, to } }],
+	);
+	expect(out[0].json).toMatchObject({
+		accepted: ['later@example.test'],
+		rejected: ['gone@example.test'],
+		rejectedReplies: [{ recipient: 'gone@example.test', code: 550 }],
+		attempts: 2,
+	});
+	expect(server!.received.map((m) => m.envelope.to)).toEqual([['later@example.test']]);
+	expect(server!.rcptLog.filter((a) => a === 'gone@example.test')).toHaveLength(1);
+});
+
 test('a permanent rejection of every recipient is never retried', async () => {
 	const out = await send({ rejectRecipients: { 'gone@example.test': [550, '5.1.1 No such user'] } }, items(1, () => 'gone@example.test'));
 	expect(out[0].json.error).toMatchObject({ smtpCode: 550, transient: false, attempts: 1, possibleDuplicate: false });

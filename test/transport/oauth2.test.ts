@@ -3,10 +3,9 @@ import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workfl
 import { smtpConnectorOAuth2Test, smtpConnectorTest } from '../../nodes/SmtpConnector/methods/credentialTest';
 import { clearTokenCache } from '../../nodes/SmtpConnector/transport/auth/tokens';
 import { outputOf } from '../support/engine';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
+import { credentialFor, startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
 import { runSendNode } from '../support/workflows';
-import { testPki } from '../support/certs';
 
 const MAILBOX = 'orders@contoso.test';
 let tokens: TokenServer;
@@ -29,8 +28,7 @@ afterEach(async () => {
 
 /** Credential data as n8n hands it to the node: hidden fields resolved, token stored after Connect. */
 async function credential(overrides: Record<string, unknown> = {}) {
-	const { caCert } = await testPki();
-	return {
+	return await credentialFor(server, {
 		provider: 'custom',
 		customGrantType: 'authorizationCode',
 		customAccessTokenUrl: tokens.url,
@@ -42,13 +40,9 @@ async function credential(overrides: Record<string, unknown> = {}) {
 		clientId: tokens.clientId,
 		clientSecret: tokens.clientSecret,
 		user: MAILBOX,
-		host: '127.0.0.1',
-		port: server.port,
-		security: 'starttls',
-		caCertificate: caCert,
 		oauthTokenData: { access_token: tokens.issue(), refresh_token: tokens.refreshToken, token_type: 'Bearer' },
 		...overrides,
-	};
+	});
 }
 
 async function send(data: Record<string, unknown>, credentialId = 'oauth') {
@@ -165,22 +159,16 @@ test('an n8n without helpers.refreshOAuth2Token is named in the error', async ()
 });
 
 describe('Google service account with domain-wide delegation', () => {
-	const serviceAccountCredential = async (overrides: Record<string, unknown> = {}) => {
-		const { caCert } = await testPki();
-		return {
+	const serviceAccountCredential = async (overrides: Record<string, unknown> = {}) =>
+		await credentialFor(server, {
 			provider: 'gmail',
-			host: '127.0.0.1',
-			port: server.port,
-			security: 'starttls',
-			caCertificate: caCert,
 			authType: 'googleServiceAccount',
 			user: MAILBOX,
 			serviceAccountEmail: tokens.serviceAccount.email,
 			privateKey: tokens.serviceAccount.privateKey,
 			serviceAccountTokenUri: tokens.url,
 			...overrides,
-		};
-	};
+		});
 
 	test('a signed JWT is exchanged for a token, cached, and used to send as the mailbox', async () => {
 		const data = await serviceAccountCredential();

@@ -149,5 +149,6 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		delivery.close();
 	}
 	if (stop.first) throw stop.first.error;
-	return out;
+	// A cancelled execution leaves the items it never reached without output; n8n discards it anyway.
+	return config.signal?.aborted ? out.filter(Boolean) : out;
 }

@@ -64,6 +64,28 @@ function replies(list: NodemailerInfo['rejectedErrors']): RecipientReply[] {
 
 const isTemporary = (r: RecipientReply) => r.code !== undefined && r.code >= 400 && r.code < 500;
 
+function sentOutcome(
+	info: NodemailerInfo | undefined,
+	messageId: string,
+	envelope: SentMessage['envelope'],
+	accepted: string[],
+	refused: RecipientReply[],
+	tally: Tally,
+): Outcome {
+	return {
+		ok: true,
+		sent: {
+			messageId: info?.messageId ?? messageId,
+			accepted,
+			rejected: refused.map((r) => r.recipient),
+			rejectedReplies: refused,
+			response: info?.response ?? '',
+			envelope,
+		},
+		...tally,
+	};
+}
+
 /**
  * Sends messages for one execution over the warm pool of its credential: rate-limited, retried when
  * a retry is safe, and accounted for per message. Never resends to a recipient that already has it.
@@ -91,7 +113,8 @@ export class Delivery {
 		const from = addressOf(mail.from);
 		// Fixed before the first attempt, so every retry of this message carries the same Message-ID.
 		const messageId = mail.messageId ?? `<${randomUUID()}@${from.split('@')[1] || 'localhost'}>`;
-		let pending = [...addresses(mail.to), ...addresses(mail.cc), ...addresses(mail.bcc)];
+		const recipients = [...addresses(mail.to), ...addresses(mail.cc), ...addresses(mail.bcc)];
+		let pending = recipients;
 		const accepted: string[] = [];
 		const refused: RecipientReply[] = [];
 		let last: NodemailerInfo | undefined;
@@ -118,7 +141,8 @@ export class Delivery {
 					temporary = rejected.filter(isTemporary);
 					refused.push(...rejected.filter((r) => !isTemporary(r)));
 				}
-				const retryable = kind === 'transient' || (kind === 'ambiguous' && retry.retryAmbiguous);
+				// When every recipient was refused, each reply decides for its recipient, whatever the last code was.
+				const retryable = rejected.length ? temporary.length > 0 : kind === 'transient' || (kind === 'ambiguous' && retry.retryAmbiguous);
 				const retryRecipients = rejected.length ? temporary.map((r) => r.recipient) : pending;
 				if (!retryable || !retryRecipients.length || attempt > retry.retries || signal?.aborted) {
 					if (!accepted.length) return { ok: false, error, ...tally() };
@@ -127,7 +151,7 @@ export class Delivery {
 					const unresolved = rejected.length
 						? temporary
 						: pending.map((recipient) => ({ recipient, reply: e.response ?? e.message ?? String(error), code: e.responseCode }));
-					return this.sent(last, messageId, from, accepted, refused.concat(unresolved), mail, tally());
+					return sentOutcome(last, messageId, { from, to: recipients }, accepted, refused.concat(unresolved), tally());
 				}
 				pending = retryRecipients;
 				await waitBeforeRetry(retry, attempt, signal).catch(() => {});
@@ -138,32 +162,8 @@ export class Delivery {
 				await waitBeforeRetry(retry, attempt, signal).catch(() => {});
 				continue;
 			}
-			return this.sent(last, messageId, from, accepted, refused.concat(temporary), mail, tally());
+			return sentOutcome(last, messageId, { from, to: recipients }, accepted, refused.concat(temporary), tally());
 		}
-	}
-
-	private sent(
-		info: NodemailerInfo | undefined,
-		messageId: string,
-		from: string,
-		accepted: string[],
-		refused: RecipientReply[],
-		mail: SendMailOptions,
-		tally: Tally,
-	): Outcome {
-		const to = [...addresses(mail.to), ...addresses(mail.cc), ...addresses(mail.bcc)];
-		return {
-			ok: true,
-			sent: {
-				messageId: info?.messageId ?? messageId,
-				accepted,
-				rejected: refused.map((r) => r.recipient),
-				rejectedReplies: refused,
-				response: info?.response ?? '',
-				envelope: { from, to },
-			},
-			...tally,
-		};
 	}
 
 	/**

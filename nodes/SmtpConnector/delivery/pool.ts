@@ -4,7 +4,7 @@ import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 
 import { authOptions, connectionOptions } from '../transport/options';
-import type { TokenSource } from '../transport/auth/tokens';
+import { provisionFrom, type TokenSource } from '../transport/auth/tokens';
 import { useProxy } from '../transport/proxy';
 import type { ConnectionSettings } from '../transport/settings';
 import { fingerprint } from './fingerprint';
@@ -56,10 +56,7 @@ function createMailer(settings: ConnectionSettings, options: PoolOptions, entry:
 	const mailer = new Mailer(new SMTPPool(poolOptions), poolOptions);
 	useProxy(mailer, settings.proxy);
 	// Every XOAUTH2 login of the pool asks for a token here; `renew` is set after the server refused one.
-	mailer.set('oauth2_provision_cb', (_user: string, renew: boolean, callback: (error: Error | null, token?: string) => void) => {
-		if (!entry.tokens) return callback(new Error('No OAuth2 token source for this connection'));
-		entry.tokens.token(renew).then((token) => callback(null, token), callback);
-	});
+	mailer.set('oauth2_provision_cb', provisionFrom(() => entry.tokens));
 	mailer.use('stream', (mail, done) => {
 		const progress = (mail.data as TrackedMail).progress;
 		if (progress) {

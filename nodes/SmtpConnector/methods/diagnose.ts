@@ -43,8 +43,7 @@ interface SmtpError {
 	command?: string;
 }
 
-type Context = Pick<ConnectionSettings, 'host' | 'port' | 'security' | 'provider' | 'tls'> &
-	Partial<Pick<ConnectionSettings, 'timeoutsMs' | 'proxy'>>;
+type Context = Pick<ConnectionSettings, 'host' | 'port' | 'security' | 'provider' | 'tls' | 'proxy'>;
 
 const CERT_UNTRUSTED =
 	/self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate|certificate has expired|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_HAS_EXPIRED/i;

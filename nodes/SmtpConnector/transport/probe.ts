@@ -5,7 +5,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import XOAuth2 from 'nodemailer/lib/xoauth2';
 
-import type { TokenSource } from './auth/tokens';
+import { provisionFrom, type TokenSource } from './auth/tokens';
 import { authOptions, connectionOptions } from './options';
 import { useProxy } from './proxy';
 import type { ConnectionSettings } from './settings';
@@ -44,11 +44,7 @@ type ProxySocketFactory = (
 function loginFor(settings: ConnectionSettings, tokens?: TokenSource) {
 	const auth = authOptions(settings);
 	if (!auth || !('type' in auth)) return auth;
-	if (!tokens) throw new Error('An OAuth2 credential needs a token source');
-	const oauth2 = new XOAuth2({
-		user: auth.user,
-		provisionCallback: (_user, renew, callback) => void tokens.token(renew).then((token) => callback(null, token), callback),
-	});
+	const oauth2 = new XOAuth2({ user: auth.user, provisionCallback: provisionFrom(() => tokens) });
 	return { type: 'OAuth2', user: auth.user, oauth2 };
 }
 

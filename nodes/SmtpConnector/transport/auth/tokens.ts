@@ -40,3 +40,14 @@ export function cachedTokenSource(key: string, stored: IssuedToken | undefined, 
 export function clearTokenCache() {
 	cache.clear();
 }
+
+type ProvisionCallback = (user: string, renew: boolean, callback: (error: Error | null, token?: string) => void) => void;
+
+/** nodemailer's XOAUTH2 provision callback, answered from a token source (looked up at login time). */
+export function provisionFrom(source: () => TokenSource | undefined): ProvisionCallback {
+	return (_user, renew, callback) => {
+		const tokens = source();
+		if (!tokens) return callback(new Error('No OAuth2 token source for this connection'));
+		tokens.token(renew).then((token) => callback(null, token), callback);
+	};
+}
