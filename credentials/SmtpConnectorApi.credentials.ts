@@ -103,11 +103,12 @@ export class SmtpConnectorApi implements ICredentialType {
 			name: 'authMethod',
 			type: 'options',
 			options: [
-				{ name: 'Automatic', value: 'auto', description: "The first mechanism the server offers" },
+				{ name: 'Automatic', value: 'auto', description: 'PLAIN, LOGIN or CRAM-MD5, whichever the server offers; choose NTLM or DIGEST-MD5 explicitly' },
 				{ name: 'PLAIN', value: 'PLAIN' },
 				{ name: 'LOGIN', value: 'LOGIN' },
 				{ name: 'CRAM-MD5', value: 'CRAM-MD5', description: 'Challenge-response: the password never crosses the wire' },
 				{ name: 'DIGEST-MD5', value: 'DIGEST-MD5', description: 'Challenge-response (RFC 2831), for older relays' },
+				{ name: 'NTLM', value: 'NTLM', description: 'NTLMv2, for on-prem Exchange and Windows relays; User may be DOMAIN\\user' },
 			],
 			default: 'auto',
 			displayOptions: { show: { authType: ['password'] } },

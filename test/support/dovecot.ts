@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { freePort, waitForPort } from './ports';
 
 /**
  * Dovecot's submission server (Debian's dovecot-core + dovecot-submissiond) on 127.0.0.1: a real
@@ -17,14 +18,6 @@ export function dovecotUnavailable(): string | undefined {
 	if (process.getuid?.() !== 0) return 'dovecot needs root to start here';
 	if (spawnSync('id', ['dovenull']).status !== 0) return 'the dovenull user of the dovecot package is missing';
 	return undefined;
-}
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
 }
 
 export interface DovecotServer {
@@ -79,19 +72,7 @@ service anvil {
 `,
 	);
 	const child: ChildProcess = spawn('dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' });
-	const deadline = Date.now() + 10_000;
-	for (;;) {
-		const up = await new Promise<boolean>((resolve) => {
-			const socket = connect(port, '127.0.0.1', () => {
-				socket.destroy();
-				resolve(true);
-			});
-			socket.on('error', () => resolve(false));
-		});
-		if (up) break;
-		if (Date.now() > deadline) throw new Error(`dovecot did not start; see ${dir}/dovecot.log`);
-		await new Promise((r) => setTimeout(r, 100));
-	}
+	await waitForPort(port, () => `dovecot did not start; see ${dir}/dovecot.log`);
 	return {
 		port,
 		close: async () => {

@@ -2,6 +2,7 @@ import { createSecureContext, rootCertificates, type ConnectionOptions, type Sec
 import type { SMTPConnectionOptions } from 'nodemailer';
 
 import { digestMd5Auth } from './auth/digestMd5';
+import { ntlmAuth } from './auth/ntlm';
 import type { ConnectionSettings } from './settings';
 
 /** nodemailer options for a connection, derived from the settings alone; the one place security modes are decided. */
@@ -20,10 +21,16 @@ export function connectionOptions(settings: ConnectionSettings): SMTPConnectionO
 		socketTimeout: settings.timeoutsMs.socket,
 		logger: false,
 		debug: false,
-		...(settings.auth?.kind === 'password' && settings.auth.method === 'DIGEST-MD5'
-			? { customAuth: { 'DIGEST-MD5': digestMd5Auth(settings.host) } }
-			: {}),
+		customAuth: customAuth(settings),
 	};
+}
+
+/** The SASL mechanisms nodemailer does not have, for the credential that asks for one. */
+function customAuth({ auth, host }: ConnectionSettings): SMTPConnectionOptions['customAuth'] {
+	if (auth?.kind !== 'password') return undefined;
+	if (auth.method === 'DIGEST-MD5') return { 'DIGEST-MD5': digestMd5Auth(host) };
+	if (auth.method === 'NTLM') return { NTLM: ntlmAuth() };
+	return undefined;
 }
 
 function tlsOptions({ host, tls }: ConnectionSettings): ConnectionOptions {

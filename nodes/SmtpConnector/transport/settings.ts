@@ -16,7 +16,7 @@ export interface PasswordAuth {
 	kind: 'password';
 	user: string;
 	pass: string;
-	method?: 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'DIGEST-MD5';
+	method?: 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'DIGEST-MD5' | 'NTLM';
 }
 
 /** XOAUTH2 as `user`; the access token comes from a token source at login time, never from here. */

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SMTPConnectionCustomAuthContext } from 'nodemailer/lib/smtp-connection';
 
+import { loginRefused } from './saslReply';
+
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest();
 const hex = (data: string | Buffer) => md5(data).toString('hex');
 
@@ -62,11 +64,11 @@ export function digestMd5Auth(host: string) {
 		}
 		const { response, rspauth } = digestResponse(challenge, user, pass, host);
 		const second = await ctx.sendCommand(Buffer.from(response).toString('base64'));
-		if (second.status !== 334) return ctx.reject(Object.assign(new Error(`Invalid login: ${second.response}`), { responseCode: second.status, response: second.response }));
+		if (second.status !== 334) return ctx.reject(loginRefused(second));
 		const reply = parseChallenge(Buffer.from(second.text, 'base64').toString('utf8'));
 		if (reply.rspauth !== rspauth) return ctx.reject('DIGEST-MD5: the server\'s rspauth does not match; it does not know this password');
 		const last = await ctx.sendCommand('');
-		if (last.status !== 235) return ctx.reject(Object.assign(new Error(`Invalid login: ${last.response}`), { responseCode: last.status, response: last.response }));
+		if (last.status !== 235) return ctx.reject(loginRefused(last));
 		ctx.resolve();
 	};
 }
