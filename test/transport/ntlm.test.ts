@@ -13,7 +13,7 @@ import {
 import { testPki } from '../support/certs';
 import { outputOf } from '../support/engine';
 import { POSTFIX_PASSWORD, POSTFIX_USER, postfixUnavailable, startPostfix, type PostfixServer } from '../support/postfix';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
+import { credentialFor, startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
 import { runSendNode } from '../support/workflows';
 
 const hex = (value: string) => Buffer.from(value.replace(/\s/g, ''), 'hex');
@@ -112,6 +112,20 @@ describe('NTLM messages', () => {
 		expect(field(message, 1).subarray(24, 32)).toEqual(timestamp);
 		expect(field(message, 0)).toEqual(Buffer.alloc(24));
 	});
+});
+
+test('a server that does not speak NTLM gets a hint to choose another mechanism', async () => {
+	const server = await startSmtpServer();
+	try {
+		const data = await credentialFor(server, { authMethod: 'NTLM' });
+		const result = await smtpConnectorTest.call({} as ICredentialTestFunctions, { data } as unknown as ICredentialsDecrypted);
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^The server does not support the SASL mechanism NTLM: .* Server said: 504 /),
+		});
+	} finally {
+		await server.close();
+	}
 });
 
 const unavailable = postfixUnavailable();

@@ -65,6 +65,10 @@ function authHint(error: SmtpError, context: Context): string {
 		}
 		return 'The server refused the OAuth2 token (XOAUTH2), even after getting a new one: check the scope and that the token is for this mailbox.';
 	}
+	if (error.responseCode === 504 || /unrecognized authentication|unsupported authentication|mechanism not supported/i.test(reply)) {
+		const mechanism = /^AUTH\s+(\S+)/i.exec(error.command ?? '')?.[1];
+		return `The server does not support the SASL mechanism${mechanism ? ` ${mechanism}` : ''}: set SASL Mechanism to Automatic or to one the server offers.`;
+	}
 	if (/5\.7\.139|SmtpClientAuthentication is disabled/i.test(reply)) {
 		return 'Microsoft 365 has SMTP AUTH switched off for this mailbox or tenant: an admin must enable "Authenticated SMTP" for the mailbox — or use the OAuth2 credential.';
 	}
