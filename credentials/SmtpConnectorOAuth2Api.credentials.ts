@@ -79,6 +79,18 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 			displayOptions: { show: { provider: ['custom'] } },
 		},
 		{
+			displayName: 'SASL Mechanism',
+			name: 'saslMechanism',
+			type: 'options',
+			options: [
+				{ name: 'XOAUTH2', value: 'XOAUTH2', description: 'Google and Microsoft; most servers that take tokens' },
+				{ name: 'OAUTHBEARER', value: 'OAUTHBEARER', description: 'The standard one (RFC 7628), e.g. Dovecot, Stalwart, Yahoo' },
+			],
+			default: 'XOAUTH2',
+			description: 'How the access token is presented to the SMTP server',
+			displayOptions: { show: { provider: ['custom'] } },
+		},
+		{
 			displayName: 'Grant Type',
 			name: 'grantType',
 			type: 'hidden',
@@ -121,7 +133,7 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'orders@contoso.com',
-			description: 'The mailbox to authenticate as in SMTP (XOAUTH2)',
+			description: 'The mailbox to authenticate as in SMTP',
 		},
 		...hostFieldsFor(OAUTH2_PROVIDERS),
 		securityField,

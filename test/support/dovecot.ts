@@ -7,7 +7,8 @@ import { freePort, waitForPort } from './ports';
 
 /**
  * Dovecot's submission server (Debian's dovecot-core + dovecot-submissiond) on 127.0.0.1: a real
- * server that speaks the legacy SASL mechanisms (DIGEST-MD5) and relays what it accepts to our
+ * server that speaks the legacy SASL mechanisms (DIGEST-MD5) or checks OAuth2 tokens (XOAUTH2,
+ * OAUTHBEARER) with a token-info endpoint, and relays what it accepts to our
  * loopback smtp-server. `unavailable` says why it cannot run here (not installed, not root).
  */
 export const DOVECOT_USER = 'legacy@example.test';
@@ -25,13 +26,22 @@ export interface DovecotServer {
 	close(): Promise<void>;
 }
 
-export async function startDovecotSubmission(relayPort: number, mechanisms = 'plain digest-md5'): Promise<DovecotServer> {
+export interface DovecotOptions {
+	/** SASL mechanisms to offer. */
+	mechanisms?: string;
+	/** Check OAuth2 tokens (XOAUTH2, OAUTHBEARER) with this token-info URL instead of passwords. */
+	tokenInfoUrl?: string;
+}
+
+export async function startDovecotSubmission(relayPort: number, options: DovecotOptions = {}): Promise<DovecotServer> {
+	const { tokenInfoUrl, mechanisms = tokenInfoUrl ? 'xoauth2 oauthbearer' : 'plain digest-md5' } = options;
 	const dir = mkdtempSync(path.join(tmpdir(), 'dovecot-'));
 	chmodSync(dir, 0o755); // dovecot's unprivileged processes read the users file
 	const port = await freePort();
 	for (const sub of ['run', 'state', 'home']) mkdirSync(path.join(dir, sub));
 	spawnSync('chown', ['-R', 'dovecot:dovecot', path.join(dir, 'home')]);
 	writeFileSync(path.join(dir, 'users'), `${DOVECOT_USER}:{PLAIN}${DOVECOT_PASSWORD}::::::\n`, { mode: 0o644 });
+	if (tokenInfoUrl) writeFileSync(path.join(dir, 'oauth2.conf.ext'), `tokeninfo_url = ${tokenInfoUrl}\nusername_attribute = email\n`, { mode: 0o644 });
 	writeFileSync(
 		path.join(dir, 'dovecot.conf'),
 		`base_dir = ${dir}/run
@@ -42,6 +52,7 @@ protocols = submission
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
+auth_failure_delay = 0
 auth_mechanisms = ${mechanisms}
 default_internal_user = dovecot
 default_internal_group = dovecot
@@ -52,9 +63,17 @@ hostname = legacy.example.test
 submission_relay_host = 127.0.0.1
 submission_relay_port = ${relayPort}
 submission_relay_trusted = yes
-passdb {
+${
+	tokenInfoUrl
+		? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}`
+		: `passdb {
   driver = passwd-file
   args = scheme=PLAIN ${dir}/users
+}`
 }
 userdb {
   driver = static
@@ -68,6 +87,10 @@ service submission-login {
 }
 service anvil {
   chroot =
+  # no growing delay after the failed logins some tests make on purpose
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 `,
 	);

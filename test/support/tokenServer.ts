@@ -16,6 +16,10 @@ export interface TokenServer {
 	serviceAccount: { email: string; privateKey: string };
 	/** Claims of every JWT assertion whose signature verified. */
 	assertions: Array<Record<string, unknown>>;
+	/** Dovecot's `tokeninfo_url`: GET it with the token appended; it names the token's owner. */
+	tokenInfoUrl: string;
+	/** The mailbox tokens are issued for, as token info reports it. */
+	owner: string;
 	valid(token: string): boolean;
 	issue(): string;
 	expireAll(): void;
@@ -34,6 +38,8 @@ export async function startTokenServer(): Promise<TokenServer> {
 	let refreshRevoked = false;
 	const state = {
 		url: '',
+		tokenInfoUrl: '',
+		owner: 'mailer@example.test',
 		clientId: 'client-id-123',
 		clientSecret: 'CANARY-client-secret-7f3a',
 		refreshToken: 'CANARY-refresh-token-91b2',
@@ -51,6 +57,12 @@ export async function startTokenServer(): Promise<TokenServer> {
 		close: async () => {},
 	};
 	const server = createServer((req, res) => {
+		const tokenInfo = /^\/tokeninfo\?access_token=(.*)$/.exec(req.url ?? '');
+		if (tokenInfo) {
+			const valid = state.valid(decodeURIComponent(tokenInfo[1]));
+			res.writeHead(valid ? 200 : 401, { 'content-type': 'application/json' });
+			return void res.end(JSON.stringify(valid ? { email: state.owner, active: true } : { error: 'invalid_token' }));
+		}
 		let body = '';
 		req.on('data', (c) => (body += c));
 		req.on('end', () => {
@@ -100,7 +112,9 @@ export async function startTokenServer(): Promise<TokenServer> {
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-	state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/tenant/oauth2/v2.0/token`;
+	const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+	state.url = `${origin}/tenant/oauth2/v2.0/token`;
+	state.tokenInfoUrl = `${origin}/tokeninfo?access_token=`;
 	state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
 	return state;
 }

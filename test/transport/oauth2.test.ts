@@ -95,6 +95,49 @@ test('a token the server rejects at AUTH is refreshed once and the login retried
 	expect(tokens.requests).toEqual(['refresh_token']);
 });
 
+test('a warm pool never logs in with an expired token: new connections renew it, refused ones renew once', async () => {
+	const store: Record<string, Record<string, unknown>> = {
+		smtpConnectorOAuth2Api: await credential({
+			// fresh for 1.5 s more: the cache renews a minute before expiry
+			oauthTokenData: { access_token: tokens.issue(), refresh_token: tokens.refreshToken, n8n_expires_at: Date.now() + 61_500 },
+		}),
+	};
+	const run = async () => {
+		const result = await runSendNode({
+			parameters: {
+				fromEmail: MAILBOX,
+				toEmail: 'a@example.test',
+				subject: 'Warm pool',
+				html: '<p>Hi</p>',
+				// every message on a new connection, so every message is a new login on the same pool
+				deliveryOptions: { retries: 0, maxConnections: 1, maxMessagesPerConnection: 1 },
+			},
+			items: [{ json: {} }, { json: {} }],
+			credential: store.smtpConnectorOAuth2Api,
+			oauth2Store: store,
+			credentialId: 'warm',
+			continueOnFail: true,
+		});
+		return outputOf(result, 'Send Email').map((item) => item.json.accepted);
+	};
+	const sent = [['a@example.test'], ['a@example.test']];
+
+	expect(await run()).toEqual(sent);
+	expect(tokens.requests).toEqual([]);
+
+	await new Promise((resolve) => setTimeout(resolve, 1600)); // the stored token is now inside the expiry margin
+	expect(await run()).toEqual(sent);
+	expect(tokens.requests).toEqual(['refresh_token']); // renewed before logging in ...
+	expect(server.rejectedTokens).toEqual([]); // ... so no login ever offered the old token
+
+	const renewed = (store.smtpConnectorOAuth2Api.oauthTokenData as { access_token: string }).access_token;
+	tokens.expireAll(); // the server stops accepting it while the pool is warm
+	expect(await run()).toEqual(sent);
+	expect(server.rejectedTokens).toEqual([renewed]);
+	expect(tokens.requests).toEqual(['refresh_token', 'refresh_token']);
+	expect(server.logins).toHaveLength(6); // one successful login per message
+});
+
 test('a refresh that fails gives a clear error on every item, and no secret', async () => {
 	tokens.revokeRefreshToken();
 	const { out, run } = await send(

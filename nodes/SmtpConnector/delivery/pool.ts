@@ -41,7 +41,7 @@ const poolOfCredential = new Map<string, string>();
 
 function createMailer(settings: ConnectionSettings, options: PoolOptions, entry: Pick<PoolEntry, 'tokens'>): Mailer {
 	const poolOptions: SMTPPoolOptions = {
-		...connectionOptions(settings),
+		...connectionOptions(settings, () => entry.tokens),
 		auth: authOptions(settings),
 		pool: true,
 		maxConnections: options.maxConnections,

@@ -43,7 +43,7 @@ export async function smtpConnectorTest(
 	return await test(credential, 'smtpConnectorApi');
 }
 
-/** The Test button of the OAuth2 credential: get a token, then connect and log in with XOAUTH2. */
+/** The Test button of the OAuth2 credential: get a token, then connect and log in with it (XOAUTH2 or OAUTHBEARER). */
 export async function smtpConnectorOAuth2Test(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,

@@ -53,7 +53,7 @@ const WRONG_TLS_MODE = /wrong version number|WRONG_VERSION_NUMBER|packet length 
 
 function authHint(error: SmtpError, context: Context): string {
 	const reply = error.response ?? '';
-	if (/XOAUTH2/i.test(error.command ?? '')) {
+	if (/XOAUTH2|OAUTHBEARER/i.test(error.command ?? '')) {
 		if (context.provider.id === 'microsoft365AppOnly') {
 			return 'Microsoft 365 refused the app-only token: the app needs the SMTP.SendAsApp permission with admin consent, its service principal registered in Exchange Online (New-ServicePrincipal), and FullAccess to this mailbox (Add-MailboxPermission); SMTP AUTH must be enabled for the mailbox.';
 		}
@@ -63,7 +63,7 @@ function authHint(error: SmtpError, context: Context): string {
 		if (context.provider.id === 'google') {
 			return 'Google refused the token: the credential must be connected with the scope https://mail.google.com/ as this mailbox.';
 		}
-		return 'The server refused the OAuth2 token (XOAUTH2), even after getting a new one: check the scope and that the token is for this mailbox.';
+		return 'The server refused the OAuth2 token, even after getting a new one: check the scope and that the token is for this mailbox.';
 	}
 	if (error.responseCode === 504 || /unrecognized authentication|unsupported authentication|mechanism not supported/i.test(reply)) {
 		const mechanism = /^AUTH\s+(\S+)/i.exec(error.command ?? '')?.[1];
@@ -186,7 +186,8 @@ export function diagnose(error: unknown, context: Context): Diagnosis {
 	return {
 		kind,
 		hint,
-		detail: e.response ?? e.message ?? String(error),
+		// A token error raised mid-login carries the last SMTP reply too; the endpoint's words come first.
+		detail: (kind === 'tokenFailed' ? e.message : e.response) ?? e.message ?? String(error),
 		smtpCode: e.responseCode,
 		transient,
 	};

@@ -3,10 +3,15 @@ import type { SMTPConnectionOptions } from 'nodemailer';
 
 import { digestMd5Auth } from './auth/digestMd5';
 import { ntlmAuth } from './auth/ntlm';
+import { oauthBearerAuth } from './auth/oauthBearer';
+import type { TokenSource } from './auth/tokens';
 import type { ConnectionSettings } from './settings';
 
-/** nodemailer options for a connection, derived from the settings alone; the one place security modes are decided. */
-export function connectionOptions(settings: ConnectionSettings): SMTPConnectionOptions {
+/**
+ * nodemailer options for a connection, derived from the settings (and, for token logins, the source of
+ * tokens at login time); the one place security modes are decided.
+ */
+export function connectionOptions(settings: ConnectionSettings, tokens?: () => TokenSource | undefined): SMTPConnectionOptions {
 	const { security } = settings;
 	return {
 		host: settings.host,
@@ -21,12 +26,13 @@ export function connectionOptions(settings: ConnectionSettings): SMTPConnectionO
 		socketTimeout: settings.timeoutsMs.socket,
 		logger: false,
 		debug: false,
-		customAuth: customAuth(settings),
+		customAuth: customAuth(settings, tokens),
 	};
 }
 
 /** The SASL mechanisms nodemailer does not have, for the credential that asks for one. */
-function customAuth({ auth, host }: ConnectionSettings): SMTPConnectionOptions['customAuth'] {
+function customAuth({ auth, host, port }: ConnectionSettings, tokens?: () => TokenSource | undefined): SMTPConnectionOptions['customAuth'] {
+	if (auth?.kind === 'oauth2' && auth.mechanism === 'OAUTHBEARER') return { OAUTHBEARER: oauthBearerAuth(host, port, tokens ?? (() => undefined)) };
 	if (auth?.kind !== 'password') return undefined;
 	if (auth.method === 'DIGEST-MD5') return { 'DIGEST-MD5': digestMd5Auth(host) };
 	if (auth.method === 'NTLM') return { NTLM: ntlmAuth() };
@@ -71,6 +77,7 @@ function isIpAddress(host: string): boolean {
 export function authOptions(settings: ConnectionSettings) {
 	const { auth } = settings;
 	if (!auth) return undefined;
+	if (auth.kind === 'oauth2' && auth.mechanism === 'OAUTHBEARER') return { user: auth.user, method: 'OAUTHBEARER' };
 	if (auth.kind === 'oauth2') return { type: 'OAuth2' as const, user: auth.user };
 	return { user: auth.user, pass: auth.pass, method: auth.method };
 }

@@ -50,7 +50,7 @@ function loginFor(settings: ConnectionSettings, tokens?: TokenSource) {
 
 /** Opens one connection, upgrades and logs in as the settings say, reports what was negotiated, then quits. */
 export async function probeConnection(settings: ConnectionSettings, tokens?: TokenSource): Promise<ProbeResult> {
-	const options = connectionOptions(settings);
+	const options = connectionOptions(settings, () => tokens);
 	const connection = new SMTPConnection({ ...options, connection: await proxiedSocket(settings, options) });
 	const internals = connection as unknown as ConnectionInternals;
 	try {

@@ -19,10 +19,11 @@ export interface PasswordAuth {
 	method?: 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'DIGEST-MD5' | 'NTLM';
 }
 
-/** XOAUTH2 as `user`; the access token comes from a token source at login time, never from here. */
+/** A token login as `user`; the access token comes from a token source at login time, never from here. */
 export interface OAuth2Auth {
 	kind: 'oauth2';
 	user: string;
+	mechanism: 'XOAUTH2' | 'OAUTHBEARER';
 	/** Who issues the tokens (OAuth2 client or service account), so pools of two token issuers never mix. */
 	issuer: string;
 }
@@ -126,7 +127,8 @@ export function readConnectionSettings(
 			authType === 'googleServiceAccount'
 				? `service-account:${text(credential.serviceAccountEmail)}`
 				: `oauth2-client:${text(credential.clientId)}:${text(credential.provider)}:${text(credential.tenantId)}`;
-		auth = { kind: 'oauth2', user, issuer };
+		const mechanism = text(credential.provider) === 'custom' && text(credential.saslMechanism) === 'OAUTHBEARER' ? 'OAUTHBEARER' : 'XOAUTH2';
+		auth = { kind: 'oauth2', user, issuer, mechanism };
 	} else if (authType === 'password') {
 		const user = text(credential.user);
 		const pass = typeof credential.password === 'string' ? credential.password : '';

@@ -2,7 +2,11 @@ import type { IssuedToken } from './tokenEndpoint';
 
 /** Gives connections an access token at login: the cached one, or — when it expired or was refused — a new one. */
 export interface TokenSource {
-	token(renew: boolean): Promise<string>;
+	/**
+	 * `renew` after the server refused a token; naming the refused token lets a login that lost the race
+	 * take the token another connection has just renewed instead of renewing again.
+	 */
+	token(renew: boolean, refused?: string): Promise<string>;
 }
 
 // Refresh this long before the endpoint's expiry, so a token never expires during a login.
@@ -20,10 +24,10 @@ const fresh = (t: IssuedToken | undefined): t is IssuedToken =>
  */
 export function cachedTokenSource(key: string, stored: IssuedToken | undefined, renew: () => Promise<IssuedToken>): TokenSource {
 	return {
-		async token(mustRenew) {
+		async token(mustRenew, refused) {
 			const cached = cache.get(key);
 			const current = [cached, stored].filter(fresh).sort((a, b) => (b.expiresAt ?? 0) - (a.expiresAt ?? 0))[0];
-			if (!mustRenew && current) return current.accessToken;
+			if (current && (!mustRenew || (refused !== undefined && current.accessToken !== refused))) return current.accessToken;
 			let pending = refreshing.get(key);
 			if (!pending) {
 				pending = renew().finally(() => refreshing.delete(key));
