@@ -22,7 +22,12 @@ export interface ProviderPreset {
 	authNotice?: string;
 	/** Sending limit applied unless the credential sets its own. */
 	rateLimit?: { perSecond?: number; perMinute?: number };
+	/** The provider's per-message limits, applied unless the node sets its own. */
+	limits?: { recipients?: number; messageMb?: number };
 }
+
+/** Per-message limit on recipients where the provider publishes none: a guard against mailing a whole list by mistake. */
+export const DEFAULT_MAX_RECIPIENTS = 100;
 
 export const PROVIDERS: readonly ProviderPreset[] = [
 	{ id: 'custom', name: 'Custom', security: 'starttls' },
@@ -31,6 +36,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		name: 'Gmail / Google Workspace',
 		host: 'smtp.gmail.com',
 		security: 'starttls',
+		limits: { recipients: 100, messageMb: 25 },
 		authNotice:
 			'Google refuses your normal password here. Turn on 2-Step Verification for the account, create an App Password, and use it as the password (or use OAuth2).',
 	},
@@ -39,6 +45,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		name: 'Microsoft 365 / Outlook',
 		host: 'smtp.office365.com',
 		security: 'starttls',
+		limits: { recipients: 500, messageMb: 35 },
 		rateLimit: { perMinute: 30 },
 		authNotice:
 			'SMTP AUTH must be enabled for this mailbox in the Microsoft 365 admin center. Microsoft is switching basic (password) authentication off by default at the end of 2026: plan to move to OAuth2.',
@@ -47,6 +54,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		id: 'ses',
 		name: 'Amazon SES',
 		security: 'starttls',
+		limits: { recipients: 50, messageMb: 40 },
 		rateLimit: { perSecond: 1 },
 		authNotice:
 			'Use the SES SMTP credentials created in the SES console (SMTP settings), not your IAM access key pair. In the SES sandbox you can only send to verified addresses, 1 message per second.',
@@ -55,6 +63,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		id: 'mailgun',
 		name: 'Mailgun',
 		security: 'starttls',
+		limits: { recipients: 1000, messageMb: 25 },
 		authNotice:
 			'Use the SMTP credentials of your sending domain (usually postmaster@your-domain). US and EU regions are separate accounts.',
 	},
@@ -63,6 +72,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		name: 'SendGrid',
 		host: 'smtp.sendgrid.net',
 		security: 'starttls',
+		limits: { recipients: 1000, messageMb: 30 },
 		authNotice:
 			'The user is literally "apikey"; the password is an API key with Mail Send permission (paste it without a trailing newline).',
 	},
@@ -71,6 +81,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		name: 'Postmark',
 		host: 'smtp.postmarkapp.com',
 		security: 'starttls',
+		limits: { recipients: 50, messageMb: 10 },
 		authNotice: 'Use your Server API token as both the user and the password.',
 	},
 ];
@@ -82,6 +93,7 @@ export const OAUTH2_PROVIDERS: readonly ProviderPreset[] = [
 		name: 'Microsoft 365 (Delegated, Sign In as the Mailbox)',
 		host: 'smtp.office365.com',
 		security: 'starttls',
+		limits: { recipients: 500, messageMb: 35 },
 		rateLimit: { perMinute: 30 },
 		authNotice:
 			'Register an app in Microsoft Entra ID with the delegated permission SMTP.Send (and offline_access), add n8n\'s OAuth redirect URL, then Connect while signed in as the mailbox. SMTP AUTH must be enabled for the mailbox.',
@@ -91,6 +103,7 @@ export const OAUTH2_PROVIDERS: readonly ProviderPreset[] = [
 		name: 'Microsoft 365 (App-Only, Client Credentials)',
 		host: 'smtp.office365.com',
 		security: 'starttls',
+		limits: { recipients: 500, messageMb: 35 },
 		rateLimit: { perMinute: 30 },
 		authNotice:
 			'Grant the app the application permission SMTP.SendAsApp (admin consent), register its service principal in Exchange Online (New-ServicePrincipal) and give it FullAccess to the mailbox (Add-MailboxPermission). Tokens are fetched with the client secret; there is nothing to Connect.',
@@ -100,6 +113,7 @@ export const OAUTH2_PROVIDERS: readonly ProviderPreset[] = [
 		name: 'Google (Gmail / Workspace)',
 		host: 'smtp.gmail.com',
 		security: 'starttls',
+		limits: { recipients: 100, messageMb: 25 },
 		authNotice:
 			'Create an OAuth client (type Web application) in Google Cloud, add n8n\'s OAuth redirect URL, enable the Gmail API, then Connect as the mailbox. The scope https://mail.google.com/ is requested with offline access.',
 	},

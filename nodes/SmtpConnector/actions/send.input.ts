@@ -2,53 +2,68 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { AttachmentInput } from '../message/attachments';
 import type { MailInput } from '../message/compose';
+import { MessageInputError } from '../message/errors';
+import { singleLine } from '../message/headers';
+import { textValue } from '../message/values';
 
-/** Reads one item's Send Email parameters (expressions resolved by n8n) into the message room's input. */
 interface AttachmentParameter {
-	binaryPropertyName: string;
+	binaryPropertyName: unknown;
 	inline?: boolean;
-	cid?: string;
-	fileName?: string;
-	contentType?: string;
+	cid?: unknown;
+	fileName?: unknown;
+	contentType?: unknown;
+}
+
+function binaryNames(ctx: IExecuteFunctions, i: number): string {
+	const names = Object.keys(ctx.getInputData()[i]?.binary ?? {});
+	return names.length ? ` (it has ${names.map((n) => `"${n}"`).join(', ')})` : ' (it has no binary data)';
 }
 
 async function readAttachments(ctx: IExecuteFunctions, i: number, entries: AttachmentParameter[]) {
 	const result: AttachmentInput[] = [];
 	for (const entry of entries) {
-		for (const property of String(entry.binaryPropertyName ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+		const names = textValue(entry.binaryPropertyName, 'Attachments: Binary Property');
+		for (const property of names.split(',').map((p) => p.trim()).filter(Boolean)) {
+			if (!ctx.getInputData()[i]?.binary?.[property]) {
+				throw new MessageInputError('Attachments', `Attachments: item ${i} has no binary property "${property}"${binaryNames(ctx, i)}`);
+			}
 			const binary = ctx.helpers.assertBinaryData(i, property);
+			const fileName = singleLine(textValue(entry.fileName, 'Attachments: File Name'), 'Attachments: File Name');
+			const contentType = singleLine(textValue(entry.contentType, 'Attachments: Content Type'), 'Attachments: Content Type');
+			const cid = singleLine(textValue(entry.cid, 'Attachments: Content ID'), 'Attachments: Content ID');
 			result.push({
 				content: await ctx.helpers.getBinaryDataBuffer(i, property),
-				fileName: entry.fileName || binary.fileName || property,
-				contentType: entry.contentType || binary.mimeType,
-				cid: entry.inline ? entry.cid || property : undefined,
+				fileName: fileName || binary.fileName || property,
+				contentType: contentType || binary.mimeType,
+				cid: entry.inline ? cid || property : undefined,
 			});
 		}
 	}
 	return result;
 }
 
+/** Reads one item's Send Email parameters (expressions resolved by n8n) into the message room's input. */
 export async function readMailInput(ctx: IExecuteFunctions, i: number): Promise<MailInput & { preview: boolean }> {
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const attachments = (options.attachmentsUi as { attachment?: AttachmentParameter[] } | undefined)?.attachment ?? [];
-	const headers = (options.headersUi as { header?: Array<{ name: string; value: string }> } | undefined)?.header ?? [];
+	const headers = (options.headersUi as { header?: Array<{ name: unknown; value: unknown }> } | undefined)?.header ?? [];
 	return {
 		fromEmail: ctx.getNodeParameter('fromEmail', i, ''),
-		fromName: String(ctx.getNodeParameter('fromName', i, '') ?? ''),
+		fromName: ctx.getNodeParameter('fromName', i, ''),
 		toEmail: ctx.getNodeParameter('toEmail', i),
-		subject: String(ctx.getNodeParameter('subject', i, '') ?? ''),
-		html: String(ctx.getNodeParameter('html', i, '') ?? ''),
-		text: options.text ? String(options.text) : undefined,
+		subject: ctx.getNodeParameter('subject', i, ''),
+		html: ctx.getNodeParameter('html', i, ''),
+		text: options.text,
 		ccEmail: options.ccEmail,
 		bccEmail: options.bccEmail,
 		replyTo: options.replyTo,
 		attachments: await readAttachments(ctx, i, attachments),
-		headers: headers.map((h) => ({ name: String(h.name ?? ''), value: String(h.value ?? '') })),
+		headers,
 		priority: options.priority as MailInput['priority'],
-		inReplyTo: options.inReplyTo ? String(options.inReplyTo) : undefined,
+		inReplyTo: options.inReplyTo,
 		references: options.references,
-		messageId: options.messageId ? String(options.messageId) : undefined,
-		redirectAllTo: options.redirectAllTo ? String(options.redirectAllTo) : undefined,
+		messageId: options.messageId,
+		redirectAllTo: options.redirectAllTo,
 		preview: options.preview === true,
 	};
 }

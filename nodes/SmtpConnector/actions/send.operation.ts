@@ -9,9 +9,11 @@ import {
 
 import { Delivery, type DeliveryConfig, type Outcome } from '../delivery/deliver';
 import { diagnose, explainToUser } from '../methods/diagnose';
-import { composeMail } from '../message/compose';
+import { DEFAULT_MAX_RECIPIENTS } from '../../../credentials/common/providers';
+import { composeMail, type MessageLimits } from '../message/compose';
 import { MessageInputError } from '../message/errors';
 import { renderMessage } from '../message/render';
+import { checkedSize } from '../message/size';
 import { tokenSourceFor } from '../transport/auth/oauth2';
 import type { TokenSource } from '../transport/auth/tokens';
 import { readConnectionSettings, type ConnectionSettings } from '../transport/settings';
@@ -55,9 +57,29 @@ function errorItem(error: NodeApiError | NodeOperationError, i: number, outcome?
 	};
 }
 
+const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
+
+interface ItemLimits extends MessageLimits {
+	maxMessageBytes?: number;
+	/** Where the size limit comes from, for the error. */
+	sizeLimitName: string;
+}
+
+/** Per-message limits: the node's own, else the provider's. */
+function itemLimits(ctx: IExecuteFunctions, settings: ConnectionSettings): ItemLimits {
+	const o = ctx.getNodeParameter('deliveryOptions', 0, {}) as IDataObject;
+	const provider = settings.provider.limits ?? {};
+	const ownMb = number(o.maxMessageSizeMb, 0);
+	const mb = ownMb > 0 ? ownMb : provider.messageMb;
+	return {
+		maxRecipients: Math.floor(number(o.maxRecipients, 0)) || provider.recipients || DEFAULT_MAX_RECIPIENTS,
+		maxMessageBytes: mb ? mb * 1024 * 1024 : undefined,
+		sizeLimitName: ownMb > 0 ? 'Max Message Size' : `limit of ${settings.provider.name}`,
+	};
+}
+
 function deliveryConfig(ctx: IExecuteFunctions, settings: ConnectionSettings, credentialName: CredentialName): DeliveryConfig {
 	const o = ctx.getNodeParameter('deliveryOptions', 0, {}) as IDataObject;
-	const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
 	return {
 		pool: {
 			maxConnections: Math.max(1, Math.floor(number(o.maxConnections, 3))),
@@ -81,9 +103,11 @@ async function processItem(
 	i: number,
 	settings: ConnectionSettings,
 	delivery: Delivery,
+	limits: ItemLimits,
 ): Promise<INodeExecutionData> {
 	const { preview, ...input } = await readMailInput(ctx, i);
-	const mail = composeMail(input, settings.sender);
+	const { mail, duplicates } = composeMail(input, settings.sender, limits);
+	const size = await checkedSize(mail, limits.maxMessageBytes, limits.sizeLimitName);
 	if (preview) {
 		const rendered = await renderMessage(mail);
 		return {
@@ -92,11 +116,17 @@ async function processItem(
 			pairedItem: { item: i },
 		};
 	}
-	const outcome = await delivery.deliver(mail);
+	const outcome = await delivery.deliver(mail, { size });
 	if (!outcome.ok) throw Object.assign(toNodeError(ctx, outcome.error, i, settings), { outcome });
 	const { attempts, durationMs, possibleDuplicate } = outcome;
 	return {
-		json: { ...outcome.sent, attempts, durationMs, ...(possibleDuplicate ? { possibleDuplicate } : {}) },
+		json: {
+			...outcome.sent,
+			attempts,
+			durationMs,
+			...(possibleDuplicate ? { possibleDuplicate } : {}),
+			...(duplicates.length ? { duplicateRecipients: duplicates } : {}),
+		},
 		pairedItem: { item: i },
 	};
 }
@@ -118,6 +148,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		return items.map((_, i) => errorItem(toNodeError(this, error, i), i));
 	}
 	const config = { ...deliveryConfig(this, settings, credentialName), tokens };
+	const limits = itemLimits(this, settings);
 	const delivery = new Delivery(settings, config);
 	config.signal?.addEventListener('abort', () => delivery.close(), { once: true });
 	const out: INodeExecutionData[] = new Array(items.length);
@@ -134,7 +165,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		while (next < items.length && !stop.first && !config.signal?.aborted) {
 			const i = next++;
 			try {
-				out[i] = await processItem(this, i, settings, delivery);
+				out[i] = await processItem(this, i, settings, delivery, limits);
 			} catch (error) {
 				const nodeError = toNodeError(this, error, i, settings);
 				if (this.continueOnFail()) out[i] = errorItem(nodeError, i, (error as { outcome?: Outcome }).outcome);

@@ -236,6 +236,24 @@ export const sendProperties: INodeProperties[] = [
 				description: 'A connection is replaced after this many messages',
 			},
 			{
+				displayName: 'Max Message Size (MB)',
+				name: 'maxMessageSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 1 },
+				default: 0,
+				description:
+					"Largest message to send, attachments encoded. 0 uses the provider's limit (Gmail 25, Microsoft 365 35, SES 40, Postmark 10); the server's own SIZE limit is always checked before sending.",
+			},
+			{
+				displayName: 'Max Recipients per Message',
+				name: 'maxRecipients',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					"To, CC and BCC together. 0 uses the provider's limit (Gmail 100, Microsoft 365 500, SES and Postmark 50), or 100 for a custom server. An item over the limit fails without sending.",
+			},
+			{
 				displayName: 'Retries',
 				name: 'retries',
 				type: 'number',

@@ -107,7 +107,8 @@ export class Delivery {
 		return this.lease;
 	}
 
-	async deliver(mail: SendMailOptions): Promise<Outcome> {
+	/** `size`: the encoded size when known, so the server's SIZE limit is checked before MAIL FROM. */
+	async deliver(mail: SendMailOptions, { size }: { size?: number } = {}): Promise<Outcome> {
 		const started = Date.now();
 		const { retry, signal } = this.config;
 		const from = addressOf(mail.from);
@@ -126,7 +127,7 @@ export class Delivery {
 			let temporary: RecipientReply[] = [];
 			try {
 				await (this.config.rateLimiter ?? defaultRateLimiter).acquire(this.rateKey, this.config.rateLimit, signal);
-				const info = (await this.pool.send({ ...mail, messageId, envelope: { from, to: pending }, signal }, progress)) as unknown as NodemailerInfo;
+				const info = (await this.pool.send({ ...mail, messageId, envelope: { from, to: pending, ...(size ? { size } : {}) }, signal }, progress)) as unknown as NodemailerInfo;
 				last = info;
 				accepted.push(...(info.accepted ?? []).map(addressOf));
 				const rejected = replies(info.rejectedErrors);

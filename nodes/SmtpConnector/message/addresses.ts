@@ -1,36 +1,64 @@
+import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 
 import { MessageInputError } from './errors';
+import { hasControlCharacter } from './headers';
+import { textValue } from './values';
 
 export interface Address {
 	name: string;
 	address: string;
 }
 
-// Deliberately loose: the server has the last word; this catches the typos and the empty parts.
-const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
+// RFC 5322 dot-atom local part, with UTF-8 allowed (RFC 6531, for servers that offer SMTPUTF8).
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\u{10FFFF}-]";
+const DOT_ATOM = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*$`, 'u');
+const QUOTED_LOCAL = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\u{10FFFF}]|\\[\x20-\x7e])*"$/u;
+const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** Why an address cannot be used, or undefined when it can. */
+export function addressProblem(address: string): string | undefined {
+	const at = address.lastIndexOf('@');
+	if (at < 0) return 'no "@"';
+	const local = address.slice(0, at);
+	const domain = address.slice(at + 1);
+	if (!local) return 'nothing before the "@"';
+	if (!domain) return 'no domain after the "@"';
+	if (!DOT_ATOM.test(local) && !QUOTED_LOCAL.test(local)) return `"${local}" is not a valid local part`;
+	if (Buffer.byteLength(local) > 64) return 'more than 64 bytes before the "@"';
+	const literal = /^\[(?:IPv6:)?(.*)\]$/i.exec(domain);
+	if (literal) return isIP(literal[1]) ? undefined : `"${domain}" is not an IP address literal`;
+	// IDN domains are checked in their ASCII (punycode) form, which is what goes on the wire.
+	const ascii = domainToASCII(domain);
+	if (!ascii || ascii.length > 253 || !ascii.split('.').every((label) => DNS_LABEL.test(label))) {
+		return `"${domain}" is not a valid domain`;
+	}
+	return undefined;
+}
 
 /**
  * Reads one address field: a string with comma- or semicolon-separated entries ("Name <addr>" allowed),
- * or an array of such strings or of { name, address } objects, as expressions produce.
+ * or a list of such strings or of { name, address } objects, as expressions produce. Every address is
+ * checked; the first bad one fails the item, naming the field and the value.
  */
 export function parseAddresses(value: unknown, field: string): Address[] {
-	const entries = Array.isArray(value) ? value : [value];
 	const result: Address[] = [];
-	for (const entry of entries) {
-		if (entry === undefined || entry === null || entry === '') continue;
-		if (typeof entry === 'object' && 'address' in entry) {
+	const visit = (entry: unknown) => {
+		if (entry === undefined || entry === null || entry === '') return;
+		if (Array.isArray(entry)) return entry.forEach(visit);
+		if (typeof entry === 'object' && !(entry instanceof Date)) {
+			if (!('address' in entry)) throw new MessageInputError(field, `${field} holds an object without an "address" property`);
 			const { name, address } = entry as { name?: unknown; address?: unknown };
-			result.push(checked({ name: String(name ?? ''), address: String(address ?? '').trim() }, field));
-			continue;
+			result.push(checked({ name: textValue(name, `${field} name`), address: textValue(address, field).trim() }, field));
+			return;
 		}
-		if (typeof entry !== 'string') {
-			throw new MessageInputError(field, `${field} holds a ${typeof entry}, not an email address`);
-		}
-		for (const parsed of flatten(addressparser(entry.replace(/;/g, ',')))) {
-			result.push(checked(parsed, field));
-		}
-	}
+		if (typeof entry === 'boolean') throw new MessageInputError(field, `${field} is ${entry}, not an email address`);
+		const raw = textValue(entry, field);
+		if (hasControlCharacter(raw)) throw new MessageInputError(field, `${field} contains a line break or control character`);
+		for (const parsed of flatten(addressparser(raw.replace(/;/g, ',')))) result.push(checked(parsed, field));
+	};
+	visit(value);
 	return result;
 }
 
@@ -41,10 +69,10 @@ function flatten(parsed: ReturnType<typeof addressparser>): Address[] {
 }
 
 function checked(address: Address, field: string): Address {
-	if (!ADDRESS.test(address.address)) {
-		const shown = address.name && address.address ? `${address.name} <${address.address}>` : address.address || address.name;
-		throw new MessageInputError(field, `${field}: "${shown}" is not a valid email address`);
-	}
+	const shown = address.name && address.address ? `${address.name} <${address.address}>` : address.address || address.name;
+	if (hasControlCharacter(address.name)) throw new MessageInputError(field, `${field}: the name of "${address.address}" contains a line break or control character`);
+	const problem = address.address ? addressProblem(address.address) : 'no "@"';
+	if (problem) throw new MessageInputError(field, `${field}: "${shown}" is not a valid email address (${problem})`);
 	return address;
 }
 
@@ -52,4 +80,25 @@ export function parseSingleAddress(value: unknown, field: string): Address | und
 	const list = parseAddresses(value, field);
 	if (list.length > 1) throw new MessageInputError(field, `${field} takes one address, got ${list.length}`);
 	return list[0];
+}
+
+/**
+ * Each recipient once: a later To, Cc or Bcc entry for an address already listed is dropped (addresses
+ * compared without regard to case). Returns the lists and the dropped duplicates.
+ */
+export function withoutDuplicates(lists: Address[][]): { lists: Address[][]; duplicates: string[] } {
+	const seen = new Set<string>();
+	const duplicates: string[] = [];
+	const unique = lists.map((list) =>
+		list.filter(({ address }) => {
+			const key = address.toLowerCase();
+			if (seen.has(key)) {
+				duplicates.push(address);
+				return false;
+			}
+			seen.add(key);
+			return true;
+		}),
+	);
+	return { lists: unique, duplicates };
 }

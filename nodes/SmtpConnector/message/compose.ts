@@ -1,30 +1,34 @@
 import type { SendMailOptions } from 'nodemailer';
 
-import { parseAddresses, parseSingleAddress, type Address } from './addresses';
+import { parseAddresses, parseSingleAddress, withoutDuplicates, type Address } from './addresses';
 import { toMailAttachments, type AttachmentInput } from './attachments';
 import { textAlternative } from './content';
 import { MessageInputError } from './errors';
-import { customHeaders, messageIds, singleLine, type HeaderInput } from './headers';
+import { customHeaders, messageIds, singleLine } from './headers';
+import { textValue } from './values';
 
-/** One item's message, as read from the node's parameters. */
+/**
+ * One item's message, as read from the node's parameters. Values are what the item's expressions
+ * produced, of any type: composeMail turns them into text or fails the item naming the field.
+ */
 export interface MailInput {
 	fromEmail?: unknown;
-	fromName?: string;
+	fromName?: unknown;
 	toEmail: unknown;
 	ccEmail?: unknown;
 	bccEmail?: unknown;
 	replyTo?: unknown;
-	subject: string;
-	html: string;
-	text?: string;
+	subject?: unknown;
+	html?: unknown;
+	text?: unknown;
 	attachments?: AttachmentInput[];
-	headers?: HeaderInput[];
+	headers?: Array<{ name: unknown; value: unknown }>;
 	priority?: 'high' | 'normal' | 'low';
-	inReplyTo?: string;
+	inReplyTo?: unknown;
 	references?: unknown;
-	messageId?: string;
+	messageId?: unknown;
 	/** Testing aid: deliver to this address only, keeping the original recipients in headers. */
-	redirectAllTo?: string;
+	redirectAllTo?: unknown;
 }
 
 export interface SenderDefaults {
@@ -32,51 +36,74 @@ export interface SenderDefaults {
 	name?: string;
 }
 
+export interface MessageLimits {
+	/** To + Cc + Bcc after duplicates are dropped; undefined for no limit. */
+	maxRecipients?: number;
+}
+
+export interface ComposedMail {
+	mail: SendMailOptions;
+	/** Recipients listed more than once, sent to once. */
+	duplicates: string[];
+}
+
 function sender(input: MailInput, defaults: SenderDefaults): Address {
 	const from = parseSingleAddress(input.fromEmail, 'From Email') ?? parseSingleAddress(defaults.email, 'Default From Email (credential)');
 	if (!from) throw new MessageInputError('From Email', 'From Email is empty and the credential has no default sender');
-	const name = input.fromName || from.name || defaults.name || '';
+	const name = textValue(input.fromName, 'From Name') || from.name || defaults.name || '';
 	return { name: singleLine(name, 'From Name'), address: from.address };
 }
 
-const list = (addresses: Address[]) => addresses.map((a) => `${a.name ? `"${a.name}" ` : ''}<${a.address}>`).join(', ');
+const list = (addresses: Address[]) => addresses.map((a) => `${a.name ? `"${a.name.replace(/(["\\])/g, '\\$1')}" ` : ''}<${a.address}>`).join(', ');
 
 /** Turns one item's input into the message nodemailer sends. Throws MessageInputError naming the field. */
-export function composeMail(input: MailInput, defaults: SenderDefaults): SendMailOptions {
+export function composeMail(input: MailInput, defaults: SenderDefaults, limits: MessageLimits = {}): ComposedMail {
 	const from = sender(input, defaults);
-	const to = parseAddresses(input.toEmail, 'To Email');
-	const cc = parseAddresses(input.ccEmail, 'CC Email');
-	const bcc = parseAddresses(input.bccEmail, 'BCC Email');
-	if (to.length + cc.length + bcc.length === 0) throw new MessageInputError('To Email', 'To Email is empty: give at least one recipient');
+	const {
+		lists: [to, cc, bcc],
+		duplicates,
+	} = withoutDuplicates([parseAddresses(input.toEmail, 'To Email'), parseAddresses(input.ccEmail, 'CC Email'), parseAddresses(input.bccEmail, 'BCC Email')]);
+	const count = to.length + cc.length + bcc.length;
+	if (count === 0) throw new MessageInputError('To Email', 'To Email is empty: give at least one recipient');
+	if (limits.maxRecipients && count > limits.maxRecipients) {
+		throw new MessageInputError(
+			'To Email',
+			`${count} recipients (To, CC and BCC) is more than the ${limits.maxRecipients} allowed per message: split the list over several items, or raise Max Recipients per Message`,
+		);
+	}
 
-	const headers = customHeaders(input.headers ?? []);
+	const headers = customHeaders((input.headers ?? []).map((h) => ({ name: textValue(h.name, 'Custom Header name'), value: textValue(h.value, 'Custom Header value') })));
+	const html = textValue(input.html, 'HTML');
 	const mail: SendMailOptions = {
 		from,
 		to,
 		cc,
 		bcc,
 		replyTo: parseAddresses(input.replyTo, 'Reply To'),
-		subject: singleLine(input.subject ?? '', 'Subject'),
-		html: input.html || undefined,
-		text: textAlternative(input.html ?? '', input.text),
+		subject: singleLine(textValue(input.subject, 'Subject'), 'Subject'),
+		html: html || undefined,
+		text: textAlternative(html, textValue(input.text, 'Text') || undefined),
 		attachments: toMailAttachments(input.attachments ?? []),
 		headers,
 		disableFileAccess: true,
 		disableUrlAccess: true,
 	};
 	if (input.priority && input.priority !== 'normal') mail.priority = input.priority;
-	if (input.messageId) mail.messageId = messageIds(input.messageId, 'Message ID')[0];
-	if (input.inReplyTo) mail.inReplyTo = messageIds(input.inReplyTo, 'In-Reply-To').join(' ');
+	const [messageId, ...extra] = messageIds(input.messageId, 'Message ID');
+	if (extra.length) throw new MessageInputError('Message ID', 'Message ID takes one ID');
+	if (messageId) mail.messageId = messageId;
+	const inReplyTo = messageIds(input.inReplyTo, 'In-Reply-To');
+	if (inReplyTo.length) mail.inReplyTo = inReplyTo.join(' ');
 	const references = messageIds(input.references, 'References');
 	if (references.length) mail.references = references;
 
-	const redirect = input.redirectAllTo?.trim();
-	if (redirect) {
-		const target = parseAddresses(redirect, 'Redirect All Recipients To');
-		if (to.length) headers['X-Original-To'] = list(to);
-		if (cc.length) headers['X-Original-Cc'] = list(cc);
-		if (bcc.length) headers['X-Original-Bcc'] = list(bcc);
+	const target = parseAddresses(input.redirectAllTo, 'Redirect All Recipients To');
+	if (target.length) {
+		const original = headers as Record<string, string>;
+		if (to.length) original['X-Original-To'] = list(to);
+		if (cc.length) original['X-Original-Cc'] = list(cc);
+		if (bcc.length) original['X-Original-Bcc'] = list(bcc);
 		Object.assign(mail, { to: target, cc: [], bcc: [] });
 	}
-	return mail;
+	return { mail, duplicates };
 }
