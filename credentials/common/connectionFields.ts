@@ -199,8 +199,20 @@ export function providerField(providers: readonly ProviderPreset[], defaultId: s
 	};
 }
 
+/** Without it, a login is refused on a connection that may be unencrypted to a host that is not this machine. */
+export const allowCredentialsWithoutTlsField: INodeProperties = {
+	displayName: 'Allow Credentials Without TLS',
+	name: 'allowCredentialsWithoutTls',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to log in even when the connection is not encrypted, sending the password or token readable by anyone on the network. Only for a relay on a network you trust; not needed for localhost.',
+	displayOptions: { show: { security: ['none', 'starttlsOptional'] }, hide: { authType: ['none'] } },
+};
+
 /** Everything after the login fields, in the same order in every credential. */
 export const connectionFieldsAfterLogin: INodeProperties[] = [
+	allowCredentialsWithoutTlsField,
 	...tlsFields,
 	...connectionTuningFields,
 	...sendingLimitFields,

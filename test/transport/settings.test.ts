@@ -14,7 +14,7 @@ describe('a preset fills what the user leaves empty, and the user can still over
 		[{ provider: 'mailgun' }, 'smtp.mailgun.org', 587],
 		[{ provider: 'gmail', security: 'tls' }, 'smtp.gmail.com', 465],
 		[{ provider: 'gmail', host: 'smtp-relay.gmail.com', port: '2525' }, 'smtp-relay.gmail.com', 2525],
-		[{ provider: 'custom', host: 'relay.internal', security: 'none' }, 'relay.internal', 25],
+		[{ provider: 'custom', host: 'relay.internal', security: 'none', authType: 'none' }, 'relay.internal', 25],
 	])('%j → %s:%i', (credential, host, port) => {
 		const settings = readConnectionSettings({ ...base, ...credential });
 		expect([settings.host, settings.port]).toEqual([host, port]);
@@ -22,14 +22,21 @@ describe('a preset fills what the user leaves empty, and the user can still over
 });
 
 describe('security modes become nodemailer options', () => {
-	const options = (security: string) => connectionOptions(readConnectionSettings({ ...base, host: 'smtp.example.com', security }));
+	const options = (security: string, login: Record<string, unknown> = base) =>
+		connectionOptions(readConnectionSettings({ ...login, host: 'smtp.example.com', security }));
+	const anonymous = { authType: 'none' };
 	test('STARTTLS required refuses to stay in plain text', () => {
 		expect(options('starttls')).toMatchObject({ secure: false, requireTLS: true, ignoreTLS: false, port: 587 });
 	});
 	test('implicit TLS', () => expect(options('tls')).toMatchObject({ secure: true, requireTLS: false, port: 465 }));
-	test('STARTTLS if offered', () => expect(options('starttlsOptional')).toMatchObject({ secure: false, requireTLS: false, ignoreTLS: false }));
+	test('STARTTLS if offered, for a relay without login', () =>
+		expect(options('starttlsOptional', anonymous)).toMatchObject({ secure: false, requireTLS: false, ignoreTLS: false }));
+	test('STARTTLS if offered becomes required when a login would otherwise cross the network unencrypted', () => {
+		expect(options('starttlsOptional')).toMatchObject({ requireTLS: true });
+		expect(options('starttlsOptional', { ...base, allowCredentialsWithoutTls: true })).toMatchObject({ requireTLS: false });
+	});
 	test('none never upgrades and sends no TLS options', () => {
-		expect(options('none')).toMatchObject({ secure: false, requireTLS: false, ignoreTLS: true, tls: undefined, port: 25 });
+		expect(options('none', anonymous)).toMatchObject({ secure: false, requireTLS: false, ignoreTLS: true, tls: undefined, port: 25 });
 	});
 	test('TLS range, verification, SNI and timeouts', () => {
 		const o = connectionOptions(

@@ -16,20 +16,26 @@ import { renderMessage } from '../message/render';
 import { checkedSize } from '../message/size';
 import { tokenSourceFor } from '../transport/auth/oauth2';
 import type { TokenSource } from '../transport/auth/tokens';
+import { redactorFor, type Redact } from '../transport/secrets';
 import { readConnectionSettings, type ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
 import { readMailInput } from './send.input';
 
 export { sendProperties as description } from './send.properties';
 
-/** Turns whatever failed for item i into the node error n8n shows, naming the field or the SMTP reply. */
-function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, settings?: ConnectionSettings) {
+const unchanged: Redact = (value) => value;
+
+/**
+ * Turns whatever failed for item i into the node error n8n shows, naming the field or the SMTP reply.
+ * Built only from redacted text: the error's message, description and stack never hold a secret.
+ */
+function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, settings?: ConnectionSettings, redact = unchanged) {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof MessageInputError) {
-		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex: i, description: `Check the "${error.field}" parameter` });
+		return new NodeOperationError(ctx.getNode(), redact(error.message), { itemIndex: i, description: `Check the "${error.field}" parameter` });
 	}
-	if (!settings) return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
-	const diagnosis = diagnose(error, settings);
+	if (!settings) return new NodeOperationError(ctx.getNode(), redact(error instanceof Error ? error.message : String(error)), { itemIndex: i });
+	const diagnosis = redact(diagnose(error, settings));
 	const apiError = new NodeApiError(ctx.getNode(), { message: diagnosis.detail } as JsonObject, {
 		itemIndex: i,
 		description: diagnosis.smtpCode ? `SMTP reply code ${diagnosis.smtpCode}` : undefined,
@@ -104,6 +110,7 @@ async function processItem(
 	settings: ConnectionSettings,
 	delivery: Delivery,
 	limits: ItemLimits,
+	redact: Redact,
 ): Promise<INodeExecutionData> {
 	const { preview, ...input } = await readMailInput(ctx, i);
 	const { mail, duplicates } = composeMail(input, settings.sender, limits);
@@ -117,16 +124,16 @@ async function processItem(
 		};
 	}
 	const outcome = await delivery.deliver(mail, { size });
-	if (!outcome.ok) throw Object.assign(toNodeError(ctx, outcome.error, i, settings), { outcome });
+	if (!outcome.ok) throw Object.assign(toNodeError(ctx, outcome.error, i, settings, redact), { outcome });
 	const { attempts, durationMs, possibleDuplicate } = outcome;
 	return {
-		json: {
+		json: redact({
 			...outcome.sent,
 			attempts,
 			durationMs,
 			...(possibleDuplicate ? { possibleDuplicate } : {}),
 			...(duplicates.length ? { duplicateRecipients: duplicates } : {}),
-		},
+		}),
 		pairedItem: { item: i },
 	};
 }
@@ -137,15 +144,17 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	const items = this.getInputData();
 	let settings: ConnectionSettings;
 	let tokens: TokenSource | undefined;
+	let redact = unchanged;
 	try {
 		const credential = await this.getCredentials(credentialName);
+		redact = redactorFor(credential);
 		settings = readConnectionSettings(credential, credentialName);
 		if (settings.auth?.kind === 'oauth2') {
 			tokens = tokenSourceFor(credential, credentialName, { ctx: this, credentialId: credentialIdOf(this, credentialName) ?? settings.auth.user });
 		}
 	} catch (error) {
-		if (!this.continueOnFail()) throw toNodeError(this, error, 0);
-		return items.map((_, i) => errorItem(toNodeError(this, error, i), i));
+		if (!this.continueOnFail()) throw toNodeError(this, error, 0, undefined, redact);
+		return items.map((_, i) => errorItem(toNodeError(this, error, i, undefined, redact), i));
 	}
 	const config = { ...deliveryConfig(this, settings, credentialName), tokens };
 	const limits = itemLimits(this, settings);
@@ -165,9 +174,9 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		while (next < items.length && !stop.first && !config.signal?.aborted) {
 			const i = next++;
 			try {
-				out[i] = await processItem(this, i, settings, delivery, limits);
+				out[i] = await processItem(this, i, settings, delivery, limits, redact);
 			} catch (error) {
-				const nodeError = toNodeError(this, error, i, settings);
+				const nodeError = toNodeError(this, error, i, settings, redact);
 				if (this.continueOnFail()) out[i] = errorItem(nodeError, i, (error as { outcome?: Outcome }).outcome);
 				else recordFailure(i, nodeError);
 			}

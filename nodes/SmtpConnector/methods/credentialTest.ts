@@ -8,10 +8,19 @@ import { tokenSourceFor } from '../transport/auth/oauth2';
 import type { TokenSource } from '../transport/auth/tokens';
 import { probeConnection } from '../transport/probe';
 import { describeProxy } from '../transport/proxy';
+import { redactorFor } from '../transport/secrets';
 import { CredentialSettingError, readConnectionSettings, type ConnectionSettings } from '../transport/settings';
 import { diagnose, explainToUser } from './diagnose';
 
 async function test(
+	credential: ICredentialsDecrypted,
+	credentialType: 'smtpConnectorApi' | 'smtpConnectorOAuth2Api',
+): Promise<INodeCredentialTestResult> {
+	const redact = redactorFor(credential.data ?? {});
+	return redact(await unredactedTest(credential, credentialType));
+}
+
+async function unredactedTest(
 	credential: ICredentialsDecrypted,
 	credentialType: 'smtpConnectorApi' | 'smtpConnectorOAuth2Api',
 ): Promise<INodeCredentialTestResult> {

@@ -147,6 +147,12 @@ function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' |
 		};
 	}
 	if (/STARTTLS/i.test(error.command ?? '') || /upgrading connection with STARTTLS|does not support required STARTTLS/i.test(text)) {
+		if (context.security === 'starttlsOptional') {
+			return {
+				kind: 'starttlsNotOffered',
+				hint: `${where} does not offer STARTTLS, and this credential logs in: the credentials would cross the network unencrypted, so nothing was sent. Use port 465 with "SSL/TLS" if the server has it — or, for a relay on a network you trust, turn on "Allow Credentials Without TLS".`,
+			};
+		}
 		return {
 			kind: 'starttlsNotOffered',
 			hint: `${where} does not offer STARTTLS, and Security is "STARTTLS (Required)", so nothing was sent in plain text. Use port 465 with "SSL/TLS" if the server has it; choose "STARTTLS if Offered" or "None" only for a trusted relay.`,

@@ -17,7 +17,7 @@ export function connectionOptions(settings: ConnectionSettings, tokens?: () => T
 		host: settings.host,
 		port: settings.port,
 		secure: security === 'tls',
-		requireTLS: security === 'starttls',
+		requireTLS: security === 'starttls' || settings.tlsRequiredForLogin,
 		ignoreTLS: security === 'none',
 		name: settings.clientHostname,
 		tls: security === 'none' ? undefined : tlsOptions(settings),

@@ -42,6 +42,11 @@ export interface ConnectionSettings {
 		servername?: string;
 	};
 	auth?: PasswordAuth | OAuth2Auth;
+	/**
+	 * STARTTLS must succeed before the login: set when "STARTTLS if Offered" would otherwise send the
+	 * credentials unencrypted to a host that is not this machine.
+	 */
+	tlsRequiredForLogin: boolean;
 	clientHostname?: string;
 	timeoutsMs: { connection: number; greeting: number; socket: number };
 	sender: { email?: string; name?: string };
@@ -137,6 +142,14 @@ export function readConnectionSettings(
 		auth = { kind: 'password', user, pass, method: method && method !== 'auto' ? (method as 'PLAIN') : undefined };
 	}
 
+	const exposed = auth !== undefined && !isLoopback(host) && credential.allowCredentialsWithoutTls !== true;
+	if (exposed && security === 'none') {
+		throw new CredentialSettingError(
+			'security',
+			`Security is "None", so the ${auth?.kind === 'oauth2' ? 'access token' : 'password'} would cross the network to ${host} unencrypted. Choose STARTTLS or SSL/TLS — or, for a relay on a network you trust, turn on "Allow Credentials Without TLS".`,
+		);
+	}
+
 	const proxy = text(credential.proxy) || undefined;
 	const proxyProblem = proxy && proxyUrlProblem(proxy);
 	if (proxyProblem) throw new CredentialSettingError('proxy', proxyProblem);
@@ -155,6 +168,7 @@ export function readConnectionSettings(
 			servername: text(credential.servername) || undefined,
 		},
 		auth,
+		tlsRequiredForLogin: exposed && security === 'starttlsOptional',
 		clientHostname: text(credential.clientHostname) || undefined,
 		timeoutsMs: {
 			connection: seconds(credential.connectionTimeout, 15, 'connectionTimeout'),
@@ -167,4 +181,10 @@ export function readConnectionSettings(
 			perMinute: limit(credential.rateLimitPerMinute, provider.rateLimit?.perMinute, 'rateLimitPerMinute'),
 		},
 	};
+}
+
+/** This machine: credentials sent to it never cross a network. */
+export function isLoopback(host: string): boolean {
+	const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+	return bare === 'localhost' || bare.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(bare) || bare === '::1' || bare === '0:0:0:0:0:0:0:1';
 }

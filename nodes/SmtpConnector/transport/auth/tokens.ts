@@ -40,6 +40,11 @@ export function cachedTokenSource(key: string, stored: IssuedToken | undefined, 
 	};
 }
 
+/** Every token this process holds, so they can be kept out of outputs and errors. */
+export function knownTokens(): string[] {
+	return [...cache.values()].flatMap((t) => [t.accessToken, t.refreshToken ?? '']).filter(Boolean);
+}
+
 /** Forgets cached tokens (tests). */
 export function clearTokenCache() {
 	cache.clear();
