@@ -163,6 +163,47 @@ export const senderFields: INodeProperties[] = [
 	},
 ];
 
+const signing = { show: { dkim: [true] } };
+
+/** Optional DKIM signature (RFC 6376) made here, for relays that do not sign. */
+export const dkimFields: INodeProperties[] = [
+	{
+		displayName: 'DKIM Signing',
+		name: 'dkim',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to sign every message with DKIM here. Not needed when the provider signs for you (Gmail, Microsoft 365, SES with Easy DKIM).',
+	},
+	{
+		displayName: 'DKIM Domain',
+		name: 'dkimDomain',
+		type: 'string',
+		default: '',
+		placeholder: 'example.com',
+		description: 'The signing domain (d=); usually the domain of the From address',
+		displayOptions: signing,
+	},
+	{
+		displayName: 'DKIM Selector',
+		name: 'dkimSelector',
+		type: 'string',
+		default: '',
+		placeholder: 'mail2026',
+		description: 'The selector (s=): the public key is published at <selector>._domainkey.<domain>',
+		displayOptions: signing,
+	},
+	{
+		displayName: 'DKIM Private Key',
+		name: 'dkimPrivateKey',
+		type: 'string',
+		typeOptions: { password: true, rows: 4 },
+		default: '',
+		placeholder: '-----BEGIN PRIVATE KEY-----',
+		description: 'RSA private key in PEM (signatures are rsa-sha256, relaxed/relaxed)',
+		displayOptions: signing,
+	},
+];
+
 /** Empty means the provider's own limit (Microsoft 365: 30 per minute, SES sandbox: 1 per second). */
 export const sendingLimitFields: INodeProperties[] = [
 	{
@@ -217,4 +258,5 @@ export const connectionFieldsAfterLogin: INodeProperties[] = [
 	...connectionTuningFields,
 	...sendingLimitFields,
 	...senderFields,
+	...dkimFields,
 ];

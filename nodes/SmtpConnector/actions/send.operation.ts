@@ -114,6 +114,7 @@ async function processItem(
 ): Promise<INodeExecutionData> {
 	const { preview, ...input } = await readMailInput(ctx, i);
 	const { mail, duplicates } = composeMail(input, settings.sender, limits);
+	if (settings.dkim) mail.dkim = settings.dkim;
 	const size = await checkedSize(mail, limits.maxMessageBytes, limits.sizeLimitName);
 	if (preview) {
 		const rendered = await renderMessage(mail);

@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import {
@@ -47,6 +49,8 @@ export interface ConnectionSettings {
 	 * credentials unencrypted to a host that is not this machine.
 	 */
 	tlsRequiredForLogin: boolean;
+	/** DKIM key to sign every message with, in nodemailer's terms. */
+	dkim?: { domainName: string; keySelector: string; privateKey: string };
 	clientHostname?: string;
 	timeoutsMs: { connection: number; greeting: number; socket: number };
 	sender: { email?: string; name?: string };
@@ -150,6 +154,8 @@ export function readConnectionSettings(
 		);
 	}
 
+	const dkim = credential.dkim === true ? dkimSettings(credential) : undefined;
+
 	const proxy = text(credential.proxy) || undefined;
 	const proxyProblem = proxy && proxyUrlProblem(proxy);
 	if (proxyProblem) throw new CredentialSettingError('proxy', proxyProblem);
@@ -169,6 +175,7 @@ export function readConnectionSettings(
 		},
 		auth,
 		tlsRequiredForLogin: exposed && security === 'starttlsOptional',
+		dkim,
 		clientHostname: text(credential.clientHostname) || undefined,
 		timeoutsMs: {
 			connection: seconds(credential.connectionTimeout, 15, 'connectionTimeout'),
@@ -187,4 +194,20 @@ export function readConnectionSettings(
 export function isLoopback(host: string): boolean {
 	const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
 	return bare === 'localhost' || bare.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(bare) || bare === '::1' || bare === '0:0:0:0:0:0:0:1';
+}
+
+function dkimSettings(credential: ICredentialDataDecryptedObject): NonNullable<ConnectionSettings['dkim']> {
+	const domainName = text(credential.dkimDomain).toLowerCase();
+	const keySelector = text(credential.dkimSelector);
+	const privateKey = typeof credential.dkimPrivateKey === 'string' ? credential.dkimPrivateKey.trim().replace(/\\n/g, '\n') : '';
+	if (!/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/.test(domainName)) {
+		throw new CredentialSettingError('dkimDomain', `DKIM Domain "${domainName}" is not a domain name`);
+	}
+	if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i.test(keySelector)) throw new CredentialSettingError('dkimSelector', 'DKIM Selector is empty or not a DNS label');
+	try {
+		if (createPrivateKey(privateKey).asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+	} catch {
+		throw new CredentialSettingError('dkimPrivateKey', 'DKIM Private Key is not an RSA private key in PEM (rsa-sha256)');
+	}
+	return { domainName, keySelector, privateKey };
 }
