@@ -33,7 +33,7 @@ async function readAttachments(ctx: IExecuteFunctions, i: number, entries: Attac
 			const cid = singleLine(textValue(entry.cid, 'Attachments: Content ID'), 'Attachments: Content ID');
 			result.push({
 				content: await ctx.helpers.getBinaryDataBuffer(i, property),
-				fileName: fileName || binary.fileName || property,
+				fileName: fileName.trim() || binary.fileName || property,
 				contentType: contentType || binary.mimeType,
 				cid: entry.inline ? cid || property : undefined,
 			});

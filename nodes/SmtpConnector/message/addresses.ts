@@ -68,12 +68,13 @@ function flatten(parsed: ReturnType<typeof addressparser>): Address[] {
 	);
 }
 
+/** The address checked, its display name trimmed (a line break anywhere in it fails the item). */
 function checked(address: Address, field: string): Address {
 	const shown = address.name && address.address ? `${address.name} <${address.address}>` : address.address || address.name;
 	if (hasControlCharacter(address.name)) throw new MessageInputError(field, `${field}: the name of "${address.address}" contains a line break or control character`);
 	const problem = address.address ? addressProblem(address.address) : 'no "@"';
 	if (problem) throw new MessageInputError(field, `${field}: "${shown}" is not a valid email address (${problem})`);
-	return address;
+	return { name: address.name.trim(), address: address.address };
 }
 
 export function parseSingleAddress(value: unknown, field: string): Address | undefined {

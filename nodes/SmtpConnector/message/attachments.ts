@@ -1,5 +1,7 @@
 import type { Attachment } from 'nodemailer';
 
+import { literalText } from './headers';
+
 export interface AttachmentInput {
 	content: Buffer;
 	fileName: string;
@@ -11,7 +13,7 @@ export interface AttachmentInput {
 export function toMailAttachments(inputs: AttachmentInput[]): Attachment[] {
 	return inputs.map((input) => ({
 		content: input.content,
-		filename: input.fileName,
+		filename: literalText(input.fileName),
 		contentType: input.contentType,
 		...(input.cid ? { cid: input.cid, contentDisposition: 'inline' as const } : { contentDisposition: 'attachment' as const }),
 	}));

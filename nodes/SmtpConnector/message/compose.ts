@@ -4,7 +4,7 @@ import { parseAddresses, parseSingleAddress, withoutDuplicates, type Address } f
 import { toMailAttachments, type AttachmentInput } from './attachments';
 import { textAlternative } from './content';
 import { MessageInputError } from './errors';
-import { customHeaders, messageIds, singleLine } from './headers';
+import { customHeaders, literalText, messageIds, singleLine } from './headers';
 import { textValue } from './values';
 
 /**
@@ -50,11 +50,14 @@ export interface ComposedMail {
 function sender(input: MailInput, defaults: SenderDefaults): Address {
 	const from = parseSingleAddress(input.fromEmail, 'From Email') ?? parseSingleAddress(defaults.email, 'Default From Email (credential)');
 	if (!from) throw new MessageInputError('From Email', 'From Email is empty and the credential has no default sender');
-	const name = textValue(input.fromName, 'From Name') || from.name || defaults.name || '';
-	return { name: singleLine(name, 'From Name'), address: from.address };
+	const name = singleLine(textValue(input.fromName, 'From Name'), 'From Name').trim() || from.name || singleLine(defaults.name ?? '', 'Default From Name (credential)');
+	return { name: name.trim(), address: from.address };
 }
 
-const list = (addresses: Address[]) => addresses.map((a) => `${a.name ? `"${a.name.replace(/(["\\])/g, '\\$1')}" ` : ''}<${a.address}>`).join(', ');
+const literalNames = (addresses: Address[]) => addresses.map((a) => ({ name: literalText(a.name), address: a.address }));
+
+const list = (addresses: Address[]) =>
+	addresses.map((a) => `${a.name ? `"${literalText(a.name).replace(/(["\\])/g, '\\$1')}" ` : ''}<${a.address}>`).join(', ');
 
 /** Turns one item's input into the message nodemailer sends. Throws MessageInputError naming the field. */
 export function composeMail(input: MailInput, defaults: SenderDefaults, limits: MessageLimits = {}): ComposedMail {
@@ -75,12 +78,12 @@ export function composeMail(input: MailInput, defaults: SenderDefaults, limits: 
 	const headers = customHeaders((input.headers ?? []).map((h) => ({ name: textValue(h.name, 'Custom Header name'), value: textValue(h.value, 'Custom Header value') })));
 	const html = textValue(input.html, 'HTML');
 	const mail: SendMailOptions = {
-		from,
-		to,
-		cc,
-		bcc,
-		replyTo: parseAddresses(input.replyTo, 'Reply To'),
-		subject: singleLine(textValue(input.subject, 'Subject'), 'Subject'),
+		from: literalNames([from])[0],
+		to: literalNames(to),
+		cc: literalNames(cc),
+		bcc: literalNames(bcc),
+		replyTo: literalNames(parseAddresses(input.replyTo, 'Reply To')),
+		subject: literalText(singleLine(textValue(input.subject, 'Subject'), 'Subject').trim()),
 		html: html || undefined,
 		text: textAlternative(html, textValue(input.text, 'Text') || undefined),
 		attachments: toMailAttachments(input.attachments ?? []),
@@ -103,7 +106,7 @@ export function composeMail(input: MailInput, defaults: SenderDefaults, limits: 
 		if (to.length) original['X-Original-To'] = list(to);
 		if (cc.length) original['X-Original-Cc'] = list(cc);
 		if (bcc.length) original['X-Original-Bcc'] = list(bcc);
-		Object.assign(mail, { to: target, cc: [], bcc: [] });
+		Object.assign(mail, { to: literalNames(target), cc: [], bcc: [] });
 	}
 	return { mail, duplicates };
 }

@@ -1,3 +1,5 @@
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
+
 import { MessageInputError } from './errors';
 import { textValue } from './values';
 
@@ -31,7 +33,7 @@ export function customHeaders(inputs: HeaderInput[]): Record<string, string | st
 		if (OWN_FIELD.has(lower)) throw new MessageInputError('Custom Headers', `Header "${key}" is set by its own field; remove it from Custom Headers`);
 		if (STRUCTURAL.has(lower)) throw new MessageInputError('Custom Headers', `Header "${key}" is part of the message's structure and cannot be set`);
 		const existing = Object.keys(headers).find((k) => k.toLowerCase() === lower) ?? key;
-		(headers[existing] ??= []).push(singleLine(value, `Custom Header ${key}`));
+		(headers[existing] ??= []).push(literalText(singleLine(value, `Custom Header ${key}`)));
 	}
 	return Object.fromEntries(Object.entries(headers).map(([key, values]) => [key, values.length === 1 ? values[0] : values]));
 }
@@ -40,6 +42,14 @@ export function customHeaders(inputs: HeaderInput[]): Record<string, string | st
 const printable = (value: string) => JSON.stringify(value).slice(1, -1);
 
 export const hasControlCharacter = (value: string) => CONTROL.test(value);
+
+/**
+ * Text a reader would decode as RFC 2047 encoded words ("=?utf-8?B?...?=") is encoded itself, so it
+ * reads back exactly as written: item data cannot make a name or subject display as something else.
+ */
+export function literalText(value: string): string {
+	return value.includes('=?') ? encodeWord(value, 'B', 52) : value;
+}
 
 /** A header value may not carry line breaks or control characters (which would start a new header). */
 export function singleLine(value: string, field: string): string {
