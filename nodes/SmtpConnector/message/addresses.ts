@@ -68,13 +68,20 @@ function flatten(parsed: ReturnType<typeof addressparser>): Address[] {
 	);
 }
 
-/** The address checked, its display name trimmed (a line break anywhere in it fails the item). */
+/** The address checked, its display name trimmed (a line break anywhere in it fails the item), its domain in ASCII. */
 function checked(address: Address, field: string): Address {
 	const shown = address.name && address.address ? `${address.name} <${address.address}>` : address.address || address.name;
 	if (hasControlCharacter(address.name)) throw new MessageInputError(field, `${field}: the name of "${address.address}" contains a line break or control character`);
 	const problem = address.address ? addressProblem(address.address) : 'no "@"';
 	if (problem) throw new MessageInputError(field, `${field}: "${shown}" is not a valid email address (${problem})`);
-	return { name: address.name.trim(), address: address.address };
+	return { name: address.name.trim(), address: asciiDomain(address.address) };
+}
+
+/** An IDN domain in its ASCII (punycode) form, which every server accepts, with or without SMTPUTF8. */
+function asciiDomain(address: string): string {
+	const at = address.lastIndexOf('@');
+	const domain = address.slice(at + 1);
+	return domain.startsWith('[') ? address : `${address.slice(0, at)}@${domainToASCII(domain)}`;
 }
 
 export function parseSingleAddress(value: unknown, field: string): Address | undefined {
