@@ -15,16 +15,23 @@ export interface TestProxy {
 }
 
 const USER = 'proxy-user';
-const PASSWORD = 'proxy-pass';
+const PASSWORD = 'CANARY-proxy-pass-3c9d';
 export const PROXY_CREDENTIALS = `${USER}:${PASSWORD}`;
 
+/**
+ * A name that looks remote to the node (not loopback) but that the proxies resolve to 127.0.0.1, for
+ * tests of what may be sent to a remote host. No DNS is involved: the proxy gets the name.
+ */
+export const REMOTE_LOOKING_HOST = 'relay.remote-looking.test';
+
 function tunnel(client: Socket, host: string, port: number, tunnels: string[], onOpen: () => void) {
-	if (host !== '127.0.0.1' && host !== 'localhost') {
+	const target = host === REMOTE_LOOKING_HOST ? '127.0.0.1' : host;
+	if (target !== '127.0.0.1' && target !== 'localhost') {
 		client.destroy();
 		return;
 	}
 	tunnels.push(`${host}:${port}`);
-	const upstream = connect(port, host, () => {
+	const upstream = connect(port, target, () => {
 		onOpen();
 		upstream.pipe(client);
 		client.pipe(upstream);

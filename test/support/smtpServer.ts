@@ -27,8 +27,8 @@ export interface TestServerOptions {
 	maxVersion?: string;
 	/** RCPT TO replies: address → [code, text]. */
 	rejectRecipients?: Record<string, [number, string]>;
-	/** Custom AUTH failure reply, e.g. Microsoft's 535 5.7.139. */
-	authFailure?: [number, string];
+	/** Custom AUTH failure reply, e.g. Microsoft's 535 5.7.139; a function sees the password that was tried. */
+	authFailure?: [number, string] | ((password: string) => [number, string]);
 	/** Fault injection: replies each RCPT TO of an address takes in turn before it is accepted. */
 	recipientReplies?: Record<string, Array<[number, string]>>;
 	/** Fault injection: the first N connections are refused with 421. */
@@ -124,7 +124,8 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 				expected !== undefined &&
 				(auth.method === 'CRAM-MD5' ? auth.validatePassword(expected) : auth.password === expected);
 			if (!ok) {
-				const [code, text] = options.authFailure ?? [535, '5.7.8 Authentication credentials invalid'];
+				const failure = typeof options.authFailure === 'function' ? options.authFailure(auth.password ?? '') : options.authFailure;
+				const [code, text] = failure ?? [535, '5.7.8 Authentication credentials invalid'];
 				return callback(Object.assign(new Error(text), { responseCode: code }));
 			}
 			state.logins.push(auth.method);

@@ -96,7 +96,8 @@ export async function startTokenServer(): Promise<TokenServer> {
 			}
 			const [clientId, clientSecret] = form.get('client_id') ? [form.get('client_id'), form.get('client_secret')] : basic;
 			if (clientId !== state.clientId || clientSecret !== state.clientSecret) {
-				return reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+				// Like some real endpoints, it quotes what it was sent: the node must not pass that on.
+				return reply(401, { error: 'invalid_client', error_description: `AADSTS7000215: Invalid client secret provided: ${clientSecret}` });
 			}
 			if (grant === 'refresh_token') {
 				if (refreshRevoked || form.get('refresh_token') !== state.refreshToken) {

@@ -45,7 +45,10 @@ function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, settings
 	return Object.assign(apiError, { diagnosis });
 }
 
-function errorItem(error: NodeApiError | NodeOperationError, i: number, outcome?: Outcome): INodeExecutionData {
+/** What a failed delivery adds to its error: how often it was tried, never the raw error (it may quote secrets). */
+type Attempts = Pick<Outcome, 'attempts' | 'possibleDuplicate'>;
+
+function errorItem(error: NodeApiError | NodeOperationError, i: number, outcome?: Attempts): INodeExecutionData {
 	const diagnosis = (error as { diagnosis?: ReturnType<typeof diagnose> }).diagnosis;
 	return {
 		json: {
@@ -125,7 +128,10 @@ async function processItem(
 		};
 	}
 	const outcome = await delivery.deliver(mail, { size });
-	if (!outcome.ok) throw Object.assign(toNodeError(ctx, outcome.error, i, settings, redact), { outcome });
+	if (!outcome.ok) {
+		const attempts: Attempts = { attempts: outcome.attempts, possibleDuplicate: outcome.possibleDuplicate };
+		throw Object.assign(toNodeError(ctx, outcome.error, i, settings, redact), { outcome: attempts });
+	}
 	const { attempts, durationMs, possibleDuplicate } = outcome;
 	return {
 		json: redact({
@@ -178,7 +184,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 				out[i] = await processItem(this, i, settings, delivery, limits, redact);
 			} catch (error) {
 				const nodeError = toNodeError(this, error, i, settings, redact);
-				if (this.continueOnFail()) out[i] = errorItem(nodeError, i, (error as { outcome?: Outcome }).outcome);
+				if (this.continueOnFail()) out[i] = errorItem(nodeError, i, (error as { outcome?: Attempts }).outcome);
 				else recordFailure(i, nodeError);
 			}
 		}

@@ -54,7 +54,7 @@ export function executionTokenSource(
 		try {
 			data = (await refresh.call(ctx, credentialType)) as StoredTokenData;
 		} catch (error) {
-			const message = (error as Error).message ?? String(error);
+			const message = ((error as Error).message ?? String(error)).replace(/\.+$/, '');
 			throw new OAuth2TokenError(`Refreshing the OAuth2 token failed: ${message}. If the refresh token was revoked or expired, reconnect the credential.`);
 		}
 		const token = storedToken({ oauthTokenData: data as ICredentialDataDecryptedObject });
