@@ -41,6 +41,10 @@ export interface TestServerOptions {
 	dropAfterDot?: number;
 	/** Delay before the reply to each message's final dot. */
 	replyDelayMs?: () => number;
+	/** SIZE limit to advertise (RFC 1870), in bytes. */
+	size?: number;
+	/** Do not offer SMTPUTF8 (RFC 6531). */
+	noSmtpUtf8?: boolean;
 	/** Accept XOAUTH2 logins whose token this function accepts for the user. */
 	oauth2?: (user: string, token: string) => boolean;
 }
@@ -93,6 +97,8 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		key,
 		cert,
 		authOptional: options.noAuth ?? false,
+		size: options.size,
+		hideSMTPUTF8: options.noSmtpUtf8 ?? false,
 		disabledCommands: [...(options.noAuth ? ['AUTH'] : []), ...(options.noStartTls ? ['STARTTLS'] : [])],
 		authMethods: options.authMethods ?? (options.oauth2 ? ['XOAUTH2'] : ['PLAIN', 'LOGIN', 'CRAM-MD5']),
 		allowInsecureAuth: true,

@@ -134,6 +134,8 @@ export class Delivery {
 				temporary = rejected.filter(isTemporary);
 				refused.push(...rejected.filter((r) => !isTemporary(r)));
 			} catch (error) {
+				// The diagnosis can then say how large the message was, next to the server's SIZE limit.
+				if (size && error && typeof error === 'object') Object.assign(error, { messageSize: size });
 				const kind = classify(error, progress.bodySent);
 				if (kind === 'ambiguous') possibleDuplicate = true;
 				const rejected = replies((error as NodemailerInfo).rejectedErrors);

@@ -6,8 +6,11 @@ import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { authOptions, connectionOptions } from '../transport/options';
 import { provisionFrom, type TokenSource } from '../transport/auth/tokens';
 import { useProxy } from '../transport/proxy';
+import { requireSmtpUtf8ForUnicodeAddresses } from '../transport/smtpUtf8';
 import type { ConnectionSettings } from '../transport/settings';
 import { fingerprint } from './fingerprint';
+
+requireSmtpUtf8ForUnicodeAddresses();
 
 export interface PoolOptions {
 	maxConnections: number;

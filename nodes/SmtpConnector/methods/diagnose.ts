@@ -18,6 +18,7 @@ export type FailureKind =
 	| 'tokenFailed'
 	| 'recipientRejected'
 	| 'messageTooLarge'
+	| 'addressNotSupported'
 	| 'temporary'
 	| 'rejected'
 	| 'connectionLost'
@@ -36,6 +37,10 @@ export interface Diagnosis {
 
 interface SmtpError {
 	message?: string;
+	/** Encoded size of the message, when the delivery layer measured it. */
+	messageSize?: number;
+	/** Set by the SMTPUTF8 check: a non-ASCII address for a server that does not offer SMTPUTF8. */
+	smtpUtf8Missing?: boolean;
 	code?: string;
 	originalCode?: string;
 	response?: string;
@@ -167,8 +172,23 @@ function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' |
 			hint: `No answer from ${where} in time: a firewall may block the port (outbound port 25 is blocked by most clouds and ISPs — use 587 or 465), or the host is wrong.`,
 		};
 	}
+	const sizeLimit = /larger than allowed (\d+)/i.exec(text);
+	if (sizeLimit) {
+		const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+		const size = error.messageSize ? `The message is ${mb(error.messageSize)} MB once encoded; the` : 'The';
+		return {
+			kind: 'messageTooLarge',
+			hint: `${size} server accepts at most ${mb(Number(sizeLimit[1]))} MB (its SIZE limit), so it was not sent: send smaller or fewer attachments, or a link to them.`,
+		};
+	}
 	if (code === 552 || /message size|too large/i.test(text)) {
 		return { kind: 'messageTooLarge', hint: 'The server refused the message as too large: send smaller attachments or a link.' };
+	}
+	if (error.smtpUtf8Missing) {
+		return {
+			kind: 'addressNotSupported',
+			hint: 'The server does not offer SMTPUTF8, so it cannot take an address with non-ASCII characters before the @ (RFC 6531); nothing was sent. Use an ASCII address for this recipient.',
+		};
 	}
 	if (error.code === 'EENVELOPE' && code !== undefined && code >= 500) {
 		return { kind: 'recipientRejected', hint: 'The server refused the sender or every recipient: check the addresses and that this account may send as the From address.' };
