@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { freePort, waitForPort } from './ports';
+import { freePort, runDaemon, type DaemonServer } from './ports';
 
 /**
  * Dovecot's submission server (Debian's dovecot-core + dovecot-submissiond) on 127.0.0.1: a real
@@ -21,10 +21,7 @@ export function dovecotUnavailable(): string | undefined {
 	return undefined;
 }
 
-export interface DovecotServer {
-	port: number;
-	close(): Promise<void>;
-}
+export type DovecotServer = DaemonServer;
 
 export interface DovecotOptions {
 	/** SASL mechanisms to offer. */
@@ -94,15 +91,5 @@ service anvil {
 }
 `,
 	);
-	const child: ChildProcess = spawn('dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' });
-	await waitForPort(port, () => `dovecot did not start; see ${dir}/dovecot.log`);
-	return {
-		port,
-		close: async () => {
-			child.kill('SIGTERM');
-			await new Promise((resolve) => child.once('exit', resolve));
-			if (process.env.DOVECOT_LOG) console.log(readFileSync(path.join(dir, 'dovecot.log'), 'utf8'));
-			rmSync(dir, { recursive: true, force: true });
-		},
-	};
+	return await runDaemon('dovecot', 'dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], port, dir, 'dovecot.log');
 }

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import path from 'node:path';
 
 /** A port nothing listens on right now, for a server that cannot be told to pick its own. */
 export async function freePort(): Promise<number> {
@@ -24,4 +27,28 @@ export async function waitForPort(port: number, failure: () => string, timeoutMs
 		if (Date.now() > deadline) throw new Error(failure());
 		await new Promise((r) => setTimeout(r, 100));
 	}
+}
+
+export interface DaemonServer {
+	port: number;
+	close(): Promise<void>;
+}
+
+/**
+ * Runs a daemon in the foreground until close(), once it accepts connections on `port`; close() stops
+ * it, prints its log when the environment variable `<NAME>_LOG` is set, and removes its directory.
+ */
+export async function runDaemon(name: string, command: string, args: string[], port: number, dir: string, logFile: string): Promise<DaemonServer> {
+	const child = spawn(command, args, { stdio: 'ignore' });
+	const log = path.join(dir, logFile);
+	await waitForPort(port, () => `${name} did not start; see ${log}`);
+	return {
+		port,
+		close: async () => {
+			child.kill('SIGTERM');
+			await new Promise((resolve) => child.once('exit', resolve));
+			if (process.env[`${name.toUpperCase()}_LOG`]) console.log(readFileSync(log, 'utf8'));
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
 }

@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { TestPki } from './certs';
-import { freePort, waitForPort } from './ports';
+import { freePort, runDaemon, type DaemonServer } from './ports';
 
 /**
  * Postfix with Cyrus SASL (Debian's postfix, sasl2-bin and libsasl2-modules) on 127.0.0.1: the
@@ -29,10 +29,7 @@ export function postfixUnavailable(): string | undefined {
 	return undefined;
 }
 
-export interface PostfixServer {
-	port: number;
-	close(): Promise<void>;
-}
+export type PostfixServer = DaemonServer;
 
 export async function startPostfix(relayPort: number, pki: TestPki, mechanisms = 'NTLM PLAIN LOGIN'): Promise<PostfixServer> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'postfix-'));
@@ -57,17 +54,7 @@ export async function startPostfix(relayPort: number, pki: TestPki, mechanisms =
 	spawnSync('chown', ['postfix', `${dir}/sasldb2`]);
 	// `postfix check` creates the queue directories with the owners and modes postfix wants.
 	spawnSync('postfix', ['-c', etc, 'check']);
-	const child: ChildProcess = spawn(path.join(POSTFIX_DAEMONS, 'master'), ['-c', etc, '-d'], { stdio: 'ignore' });
-	await waitForPort(port, () => `postfix did not start; see ${dir}/postfix.log`);
-	return {
-		port,
-		close: async () => {
-			child.kill('SIGTERM');
-			await new Promise((resolve) => child.once('exit', resolve));
-			if (process.env.POSTFIX_LOG) console.log(readFileSync(path.join(dir, 'postfix.log'), 'utf8'));
-			rmSync(dir, { recursive: true, force: true });
-		},
-	};
+	return await runDaemon('postfix', path.join(POSTFIX_DAEMONS, 'master'), ['-c', etc, '-d'], port, dir, 'postfix.log');
 }
 
 const mainCf = (dir: string, relayPort: number) => `compatibility_level = 3.6
