@@ -1,14 +1,19 @@
 import {
 	NodeConnectionTypes,
+	SEND_AND_WAIT_OPERATION,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { AUTHENTICATION_OPTIONS } from './actions/credentials';
 import { router } from './actions/router';
 import * as send from './actions/send.operation';
+import * as sendAndWait from './actions/sendAndWait.operation';
+import { approvalWebhook } from './approval/webhook';
 import { smtpConnectorOAuth2Test, smtpConnectorTest } from './methods/credentialTest';
 
 export class SmtpConnector implements INodeType {
@@ -18,12 +23,22 @@ export class SmtpConnector implements INodeType {
 		icon: { light: 'file:smtpConnector.svg', dark: 'file:smtpConnector.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "send" ? "Send Email" : $parameter["operation"] }}',
+		subtitle: '={{ $parameter["operation"] === "sendAndWait" ? "Send and Wait for Approval" : "Send Email" }}',
 		description: 'Send email over SMTP with provider presets, TLS control and one connection per execution',
 		defaults: { name: 'Send Email' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
+		// The approval links: n8n signs them (getSignedResumeUrl) and checks the signature before calling webhook().
+		webhooks: (['GET', 'POST'] as const).map((httpMethod) => ({
+			name: 'default' as const,
+			httpMethod,
+			responseMode: 'onReceived',
+			responseData: '',
+			path: '={{ $nodeId }}',
+			restartWebhook: true,
+			isFullPath: true,
+		})),
 		credentials: [
 			{
 				name: 'smtpConnectorApi',
@@ -51,10 +66,18 @@ export class SmtpConnector implements INodeType {
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Send Email', value: 'send', action: 'Send an email' }],
+				options: [
+					{ name: 'Send Email', value: 'send', action: 'Send an email' },
+					{
+						name: 'Send Email and Wait for Approval',
+						value: SEND_AND_WAIT_OPERATION,
+						action: 'Send an approval request and wait for the decision',
+					},
+				],
 				default: 'send',
 			},
 			...send.description,
+			...sendAndWait.description,
 		],
 	};
 
@@ -64,5 +87,9 @@ export class SmtpConnector implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await approvalWebhook.call(this);
 	}
 }

@@ -11,6 +11,7 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IRun,
+	type IRunExecutionData,
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
 	type IVersionedNodeType,
@@ -85,23 +86,58 @@ export interface RunOptions {
 	pinData?: IPinData;
 	/** Cancels the execution when this settles, as the Stop button in n8n does. */
 	cancelWhen?: Promise<unknown>;
+	/** The node that gets `input`; by default the workflow's start node. */
+	startNode?: string;
+	/** Where n8n's waiting webhooks live (signed resume URLs point there). */
+	webhookWaitingBaseUrl?: string;
 }
 
 const quiet = () => {};
 LoggerProxy.init({ error: quiet, warn: quiet, info: quiet, debug: quiet });
 
-/** Runs a workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
-export async function runWorkflow(options: RunOptions): Promise<IRun> {
-	const nodeTypes = new TestNodeTypes(options.nodeTypes);
-	const workflow = new Workflow({
-		id: 'test',
-		nodes: options.workflow.nodes,
-		connections: options.workflow.connections,
-		active: false,
-		nodeTypes,
-		settings: options.workflow.settings,
-	});
-	const hooks = new ExecutionLifecycleHooks('manual', '1', {
+/** An execution that may wait and be resumed, as n8n persists and resumes it. */
+export interface Execution {
+	id: string;
+	workflow: Workflow;
+	additionalData: IWorkflowExecuteAdditionalData;
+	/** The run data as n8n would have saved it after the last run. */
+	data: IRunExecutionData;
+	status: 'running' | 'waiting' | 'success' | 'error';
+	runs: IRun[];
+}
+
+let executionCounter = 0;
+
+function additionalDataFor(options: RunOptions, id: string, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+	const waiting = options.webhookWaitingBaseUrl ?? 'http://127.0.0.1:5678/webhook-waiting';
+	return {
+		hooks,
+		credentialsHelper: new StaticCredentialsHelper(options.credentials ?? {}),
+		ssrfBridge: undefined,
+		executionId: id,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: waiting,
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		variables: {},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not used in tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+function hooksFor(options: RunOptions, id: string) {
+	const hooks = new ExecutionLifecycleHooks('manual', id, {
 		id: 'test',
 		name: 'test',
 		nodes: options.workflow.nodes,
@@ -115,47 +151,79 @@ export async function runWorkflow(options: RunOptions): Promise<IRun> {
 	let finished: (run: IRun) => void = () => {};
 	const done = new Promise<IRun>((resolve) => (finished = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+	return { hooks, done };
+}
 
-	const additionalData = {
-		hooks,
-		credentialsHelper: new StaticCredentialsHelper(options.credentials ?? {}),
-		ssrfBridge: undefined,
-		executionId: '1',
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		formBaseUrl: 'http://127.0.0.1:5678/form',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
-		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
-		variables: {},
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('sub-workflows are not used in tests');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
-
-	const startNode = workflow.getStartNode();
-	if (!startNode) throw new Error('workflow has no start node');
-	const runExecutionData = createRunExecutionData({
-		resultData: { pinData: options.pinData },
-		executionData: {
-			nodeExecutionStack: [
-				{ node: startNode, data: { main: [options.input ?? [{ json: {} }]] }, source: null },
-			],
-		},
-	});
-	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
-	const running = execute.processRunExecutionData(workflow);
+/** Runs (or resumes) the execution once, until it finishes or waits, as n8n's workflow runner does. */
+async function runOnce(execution: Execution, options: RunOptions): Promise<IRun> {
+	const { hooks, done } = hooksFor(options, execution.id);
+	execution.additionalData.hooks = hooks;
+	execution.status = 'running';
+	const running = new WorkflowExecute(execution.additionalData, 'manual', execution.data).processRunExecutionData(execution.workflow);
 	void options.cancelWhen?.then(() => running.cancel());
 	await running;
-	return await done;
+	const run = await done;
+	execution.runs.push(run);
+	// What n8n saves: a JSON copy, so a later resume starts from the stored state, not live objects.
+	execution.data = JSON.parse(JSON.stringify(run.data)) as IRunExecutionData;
+	execution.data.waitTill = run.waitTill ?? undefined;
+	execution.status = run.waitTill ? 'waiting' : run.data.resultData.error ? 'error' : 'success';
+	return run;
+}
+
+/** Starts a workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
+export async function startExecution(options: RunOptions): Promise<Execution> {
+	const nodeTypes = new TestNodeTypes(options.nodeTypes);
+	const workflow = new Workflow({
+		id: 'test',
+		nodes: options.workflow.nodes,
+		connections: options.workflow.connections,
+		active: false,
+		nodeTypes,
+		settings: options.workflow.settings,
+	});
+	const id = String(++executionCounter);
+	const startNode = options.startNode ? workflow.getNode(options.startNode) : workflow.getStartNode();
+	if (!startNode) throw new Error('workflow has no start node');
+	const execution: Execution = {
+		id,
+		workflow,
+		additionalData: additionalDataFor(options, id, hooksFor(options, id).hooks),
+		data: createRunExecutionData({
+			resultData: { pinData: options.pinData },
+			executionData: {
+				nodeExecutionStack: [{ node: startNode, data: { main: [options.input ?? [{ json: {} }]] }, source: null }],
+			},
+		}),
+		status: 'running',
+		runs: [],
+	};
+	await runOnce(execution, options);
+	return execution;
+}
+
+/** Resumes a waiting execution as n8n's wait tracker does when its wait time has passed. */
+export async function resumeAfterWait(execution: Execution, options: RunOptions): Promise<IRun> {
+	if (execution.status !== 'waiting') throw new Error(`execution ${execution.id} is ${execution.status}, not waiting`);
+	return await runOnce(execution, options);
+}
+
+/**
+ * Resumes a waiting execution with what a waiting webhook returned, as n8n's waiting-webhooks handler
+ * does: the waiting node is disabled and forwards the webhook's data.
+ */
+export async function resumeWithWebhookData(execution: Execution, data: IRunExecutionData, workflowData: INodeExecutionData[][], options: RunOptions) {
+	const entry = data.executionData!.nodeExecutionStack[0];
+	entry.data.main = workflowData;
+	entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
+	execution.data = data;
+	return await runOnce(execution, options);
+}
+
+/** Runs a workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
+export async function runWorkflow(options: RunOptions): Promise<IRun> {
+	const execution = await startExecution(options);
+	return execution.runs[execution.runs.length - 1];
 }
 
 /** The items a node put on one of its outputs in its first run. */

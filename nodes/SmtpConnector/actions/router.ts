@@ -2,6 +2,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import { credentialNameOf } from './credentials';
 import * as send from './send.operation';
+import * as sendAndWait from './sendAndWait.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
@@ -9,6 +10,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	switch (operation) {
 		case 'send':
 			return [await send.execute.call(this, credentialName)];
+		case 'sendAndWait':
+			return [await sendAndWait.execute.call(this, credentialName)];
 		default:
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}

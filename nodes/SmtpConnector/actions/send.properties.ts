@@ -1,28 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { senderProperties } from './common.properties';
+
 const show = { show: { operation: ['send'] } };
 
 /** Parameters of the Send Email operation. Names match n8n's built-in Send Email node where the meaning is the same. */
 export const sendProperties: INodeProperties[] = [
-	{
-		displayName: 'From Email',
-		name: 'fromEmail',
-		type: 'string',
-		default: '',
-		placeholder: 'admin@example.com',
-		description:
-			'Sender address, e.g. admin@example.com or Nathan Doe <admin@example.com>. Leave empty to use the default sender of the credential.',
-		displayOptions: show,
-	},
-	{
-		displayName: 'From Name',
-		name: 'fromName',
-		type: 'string',
-		default: '',
-		placeholder: 'Nathan Doe',
-		description: 'Display name of the sender',
-		displayOptions: show,
-	},
+	...senderProperties('send'),
 	{
 		displayName: 'To Email',
 		name: 'toEmail',

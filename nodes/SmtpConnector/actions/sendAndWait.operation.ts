@@ -1,0 +1,127 @@
+import {
+	NodeOperationError,
+	WAIT_INDEFINITELY,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { timeoutResult, type DecisionValue } from '../approval/decision';
+import { approvalEmail, type ApprovalLink } from '../approval/emailCard';
+import { waitTill, type WaitLimit } from '../approval/waitLimit';
+import { parseAddresses, type Address } from '../message/addresses';
+import { composeMail } from '../message/compose';
+import { MessageInputError } from '../message/errors';
+import { textValue } from '../message/values';
+import type { CredentialName } from './credentials';
+import { errorItem, openSession, toNodeError, type Session, type SessionFailure } from './session';
+
+export { sendAndWaitProperties as description } from './sendAndWait.properties';
+
+/** The longest subject carried in a link, where the confirmation page reads it back. */
+const TITLE_IN_LINK = 200;
+
+interface ApprovalRequest {
+	approvers: Address[];
+	subject: string;
+	messageHtml: string;
+	decisions: Array<{ decision: DecisionValue; label: string }>;
+	limit?: WaitLimit;
+}
+
+function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
+	const approvers = parseAddresses(ctx.getNodeParameter('approvers', 0), 'Approvers');
+	if (!approvers.length) throw new MessageInputError('Approvers', 'Approvers is empty: give at least one address');
+	const subject = textValue(ctx.getNodeParameter('subject', 0, ''), 'Subject').trim();
+	if (!subject) throw new MessageInputError('Subject', 'Subject is empty: it is the question the approvers answer');
+	const label = (name: string, fallback: string) => textValue(ctx.getNodeParameter(name, 0, fallback), name).trim() || fallback;
+	const decisions: ApprovalRequest['decisions'] = [{ decision: 'approve', label: label('approveLabel', 'Approve') }];
+	if (ctx.getNodeParameter('approvalType', 0, 'approveOrDecline') === 'approveOrDecline') {
+		decisions.push({ decision: 'decline', label: label('declineLabel', 'Decline') });
+	}
+	const options = ctx.getNodeParameter('approvalOptions', 0, {}) as IDataObject;
+	return {
+		approvers,
+		subject,
+		messageHtml: textValue(ctx.getNodeParameter('message', 0, ''), 'Message'),
+		decisions,
+		limit: (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values,
+	};
+}
+
+/** One email per approver, each with links signed by n8n for that approver and decision. */
+async function sendRequests(ctx: IExecuteFunctions, session: Session, request: ApprovalRequest) {
+	const { settings, delivery, limits } = session;
+	return await Promise.all(
+		request.approvers.map(async (approver) => {
+			const links: ApprovalLink[] = request.decisions.map(({ decision, label }) => ({
+				decision,
+				label,
+				url: ctx.getSignedResumeUrl({ approver: approver.address, decision, title: request.subject.slice(0, TITLE_IN_LINK) }),
+			}));
+			const { html, text } = approvalEmail({
+				subject: request.subject,
+				messageHtml: request.messageHtml,
+				approver: approver.address,
+				links,
+				approverCount: request.approvers.length,
+			});
+			const { mail } = composeMail(
+				{ fromEmail: ctx.getNodeParameter('fromEmail', 0, ''), fromName: ctx.getNodeParameter('fromName', 0, ''), toEmail: [approver], subject: request.subject, html, text },
+				settings.sender,
+				limits,
+			);
+			if (settings.dkim) mail.dkim = settings.dkim;
+			return { approver: approver.address, outcome: await delivery.deliver(mail) };
+		}),
+	);
+}
+
+/**
+ * Sends the approval request to every approver, then puts the execution to wait. The webhook
+ * (approval/webhook.ts) resumes it with the first decision; at the wait limit n8n resumes it with
+ * this node's input, which is set here to the timed-out result.
+ */
+export async function execute(this: IExecuteFunctions, credentialName: CredentialName): Promise<INodeExecutionData[]> {
+	if (typeof this.getSignedResumeUrl !== 'function') {
+		throw new NodeOperationError(this.getNode(), 'This n8n version cannot sign approval links (getSignedResumeUrl is missing): update n8n to use Send and Wait for Approval.');
+	}
+	let session: Session;
+	try {
+		session = await openSession(this, credentialName);
+	} catch (failure) {
+		const { error, redact } = failure as SessionFailure;
+		if (this.continueOnFail()) return [errorItem(toNodeError(this, error, 0, undefined, redact), 0)];
+		throw toNodeError(this, error, 0, undefined, redact);
+	}
+	const { settings, redact } = session;
+	try {
+		const request = readRequest(this);
+		const sent = await sendRequests(this, session, request);
+		const failed = sent.find((s) => !s.outcome.ok);
+		if (failed && !failed.outcome.ok) {
+			const error = toNodeError(this, failed.outcome.error, 0, settings, redact);
+			error.message = `The approval request to ${failed.approver} was not sent, so the workflow does not wait: ${error.message}`;
+			throw error;
+		}
+		const until = waitTill(this, request.limit);
+		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject) }, pairedItem: { item: 0 } }]];
+		await this.putExecutionToWait(until);
+		return [
+			{
+				json: {
+					waitingFor: request.approvers.map((a) => a.address),
+					messageIds: sent.map((s) => (s.outcome.ok ? s.outcome.sent.messageId : null)),
+					waitTill: until.getTime() === WAIT_INDEFINITELY.getTime() ? null : until.toISOString(),
+				},
+				pairedItem: { item: 0 },
+			},
+		];
+	} catch (error) {
+		const nodeError = toNodeError(this, error, 0, settings, redact);
+		if (this.continueOnFail()) return [errorItem(nodeError, 0)];
+		throw nodeError;
+	} finally {
+		session.delivery.close();
+	}
+}

@@ -1,0 +1,127 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { senderProperties } from './common.properties';
+
+const show = { show: { operation: ['sendAndWait'] } };
+
+/** Parameters of Send Email and Wait for Approval. The wait limit has the shape of n8n's own send-and-wait. */
+export const sendAndWaitProperties: INodeProperties[] = [
+	...senderProperties('sendAndWait'),
+	{
+		displayName: 'Approvers',
+		name: 'approvers',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'anna@example.com, Ben Miller <ben@example.com>',
+		description: 'Who may decide, separated by commas. Each gets their own email and links; the first decision resumes the workflow.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Subject',
+		name: 'subject',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'Approve purchase request #123',
+		description: 'Subject of the email, and the question on the confirmation page',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Message',
+		name: 'message',
+		type: 'string',
+		typeOptions: { rows: 5 },
+		default: '',
+		placeholder: '<p>Laptop for Jane, 1,240 EUR.</p>',
+		description: 'What is to be approved. HTML is allowed.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Approval Type',
+		name: 'approvalType',
+		type: 'options',
+		options: [
+			{ name: 'Approve or Decline', value: 'approveOrDecline' },
+			{ name: 'Approve Only', value: 'approveOnly' },
+		],
+		default: 'approveOrDecline',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Approve Button Label',
+		name: 'approveLabel',
+		type: 'string',
+		default: 'Approve',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Decline Button Label',
+		name: 'declineLabel',
+		type: 'string',
+		default: 'Decline',
+		displayOptions: { show: { operation: ['sendAndWait'], approvalType: ['approveOrDecline'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'approvalOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Limit Wait Time',
+				name: 'limitWaitTime',
+				type: 'fixedCollection',
+				default: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'days' } },
+				description: 'Without a decision by then, the workflow resumes with approved = null and timedOut = true',
+				options: [
+					{
+						displayName: 'Values',
+						name: 'values',
+						values: [
+							{
+								displayName: 'Limit Type',
+								name: 'limitType',
+								type: 'options',
+								default: 'afterTimeInterval',
+								options: [
+									{ name: 'After Time Interval', value: 'afterTimeInterval' },
+									{ name: 'At Specified Time', value: 'atSpecifiedTime' },
+								],
+							},
+							{
+								displayName: 'Amount',
+								name: 'resumeAmount',
+								type: 'number',
+								default: 1,
+								typeOptions: { minValue: 0, numberPrecision: 2 },
+								displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+							},
+							{
+								displayName: 'Unit',
+								name: 'resumeUnit',
+								type: 'options',
+								default: 'days',
+								options: [
+									{ name: 'Minutes', value: 'minutes' },
+									{ name: 'Hours', value: 'hours' },
+									{ name: 'Days', value: 'days' },
+								],
+								displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+							},
+							{
+								displayName: 'Max Date and Time',
+								name: 'maxDateAndTime',
+								type: 'dateTime',
+								default: '',
+								displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
+							},
+						],
+					},
+				],
+			},
+		],
+	},
+];

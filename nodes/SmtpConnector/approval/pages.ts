@@ -1,0 +1,43 @@
+import type { DecisionValue } from './decision';
+import { COLORS, FONT, escapeHtml } from './html';
+
+function page(title: string, body: string): string {
+	return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title></head>
+<body style="margin:0;padding:48px 16px;background:${COLORS.page};font-family:${FONT};color:${COLORS.text};">
+<main style="max-width:480px;margin:0 auto;background:#fff;border:1px solid ${COLORS.border};border-radius:8px;padding:28px;">
+${body}
+</main></body></html>`;
+}
+
+const heading = (text: string) => `<h1 style="margin:0 0 12px;font-size:20px;line-height:28px;font-weight:600;">${text}</h1>`;
+const paragraph = (text: string) => `<p style="margin:0 0 16px;font-size:15px;line-height:22px;color:${COLORS.body};">${text}</p>`;
+
+/** The page a link opens: it only asks; the decision is the POST of its form. */
+export function confirmPage(input: { subject: string; approver: string; decision: DecisionValue; label: string; actionUrl: string }): string {
+	const color = COLORS[input.decision];
+	return page(
+		`${input.label}: ${input.subject}`,
+		`${heading(`${escapeHtml(input.label)} “${escapeHtml(input.subject)}”?`)}
+${paragraph(`You are answering as <strong>${escapeHtml(input.approver)}</strong>. Nothing has been decided yet.`)}
+<form method="post" action="${escapeHtml(input.actionUrl)}" style="margin:0;">
+<button type="submit" style="font:600 15px ${FONT};color:#fff;background:${color};border:0;border-radius:6px;padding:12px 24px;cursor:pointer;">${escapeHtml(input.label)}</button>
+</form>`,
+	);
+}
+
+export function decidedPage(input: { subject: string; label: string }): string {
+	return page('Thank you', `${heading('Thank you')}${paragraph(`Your answer “${escapeHtml(input.label)}” to “${escapeHtml(input.subject)}” has been recorded.`)}`);
+}
+
+export function alreadyDecidedPage(input: { subject: string; by: string; at: Date; decision: DecisionValue }): string {
+	const what = input.decision === 'approve' ? 'approved' : 'declined';
+	return page(
+		'Already decided',
+		`${heading('Already decided')}${paragraph(`“${escapeHtml(input.subject)}” was already ${what} by <strong>${escapeHtml(input.by)}</strong> at ${escapeHtml(input.at.toISOString().replace('T', ' ').slice(0, 19))} UTC. Your answer changed nothing.`)}`,
+	);
+}
+
+export function invalidLinkPage(reason: string): string {
+	return page('Link not valid', `${heading('This link is not valid')}${paragraph(escapeHtml(reason))}`);
+}

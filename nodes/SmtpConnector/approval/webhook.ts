@@ -1,0 +1,49 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { DECISIONS, decisionResult, type DecisionValue } from './decision';
+import { recordFirstDecision } from './decisions';
+import { alreadyDecidedPage, confirmPage, decidedPage, invalidLinkPage } from './pages';
+
+const DEFAULT_LABELS: Record<DecisionValue, string> = { approve: 'Approve', decline: 'Decline' };
+
+function labelFor(ctx: IWebhookFunctions, decision: DecisionValue): string {
+	try {
+		const label = ctx.getNodeParameter(decision === 'approve' ? 'approveLabel' : 'declineLabel', DEFAULT_LABELS[decision]);
+		return typeof label === 'string' && label.trim() ? label : DEFAULT_LABELS[decision];
+	} catch {
+		return DEFAULT_LABELS[decision];
+	}
+}
+
+/**
+ * The approval links. n8n has checked the link's signature before this runs (it binds execution, node,
+ * approver and decision). A GET — what link scanners and previews do — only shows a confirmation page;
+ * the POST of that page decides, once: the first decision resumes the workflow.
+ */
+export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const req = this.getRequestObject();
+	const res = this.getResponseObject();
+	const query = this.getQueryData() as IDataObject;
+	const approver = typeof query.approver === 'string' ? query.approver : '';
+	const decision = DECISIONS.find((d) => d === query.decision);
+	const subject = typeof query.title === 'string' && query.title ? query.title : 'this request';
+	const respond = (status: number, html: string): IWebhookResponseData => {
+		res.statusCode = status;
+		res.setHeader('Content-Type', 'text/html; charset=utf-8');
+		res.setHeader('Cache-Control', 'no-store');
+		res.setHeader('Referrer-Policy', 'no-referrer');
+		res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+		res.end(html);
+		return { noWebhookResponse: true };
+	};
+	if (!approver || !decision) return respond(400, invalidLinkPage('It lacks the approver or the decision. Use a button in the approval email.'));
+	const label = labelFor(this, decision);
+	const url = req.originalUrl ?? req.url ?? '';
+	if (req.method !== 'POST') return respond(200, confirmPage({ subject, approver, decision, label, actionUrl: url }));
+
+	const at = new Date();
+	const recorded = recordFirstDecision(url.split('?')[0], { decision, by: approver, at });
+	if (!recorded.first) return respond(409, alreadyDecidedPage({ subject, ...recorded.earlier }));
+	respond(200, decidedPage({ subject, label }));
+	return { noWebhookResponse: true, workflowData: [[{ json: { ...decisionResult(decision, approver, at, subject) }, pairedItem: { item: 0 } }]] };
+}

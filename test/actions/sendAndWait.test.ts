@@ -1,0 +1,228 @@
+import type { IExecuteFunctions, INode, INodeType, IRun } from 'n8n-workflow';
+
+import { SmtpConnector } from '../../nodes/SmtpConnector/SmtpConnector.node';
+import { resumeAfterWait, startExecution, type Execution, type RunOptions } from '../support/engine';
+import { credentialFor, startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../support/smtpServer';
+import { startWaitingWebhookServer, type WaitingWebhookServer } from '../support/waitingWebhooks';
+import { NODE_TYPE } from '../support/workflows';
+
+/**
+ * Send and Wait for Approval through n8n's engine: the execution waits after the approval mails went
+ * out (one per approver, received by the loopback SMTP server); the links are served by an emulation of
+ * n8n's waiting-webhook endpoint that checks n8n-core's URL signatures and runs the node's webhook.
+ */
+
+const after: INodeType = {
+	description: {
+		displayName: 'After',
+		name: 'after',
+		group: ['transform'],
+		version: 1,
+		description: '',
+		defaults: { name: 'After' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [],
+	},
+	async execute(this: IExecuteFunctions) {
+		return [this.getInputData()];
+	},
+} as unknown as INodeType;
+
+let smtp: TestSmtpServer;
+let waiting: WaitingWebhookServer;
+beforeAll(async () => {
+	smtp = await startSmtpServer();
+	waiting = await startWaitingWebhookServer();
+});
+afterAll(async () => {
+	await waiting.close();
+	await smtp.close();
+});
+
+const APPROVERS = ['anna@example.test', 'Ben Miller <ben@example.test>'];
+
+async function requestApproval(parameters: Record<string, unknown> = {}) {
+	const node: INode = {
+		id: 'approval-node-1',
+		name: 'Request Approval',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {
+			authentication: 'smtpConnectorApi',
+			operation: 'sendAndWait',
+			fromEmail: 'Procurement <procurement@example.test>',
+			approvers: APPROVERS.join(', '),
+			subject: 'Approve purchase request #123',
+			message: '<p>Laptop for Jane Doe, <strong>1,240 EUR</strong>.</p>',
+			...parameters,
+		},
+		credentials: { smtpConnectorApi: { id: 'approval', name: 'SMTP' } },
+	};
+	const options: RunOptions = {
+		nodeTypes: { [NODE_TYPE]: new SmtpConnector(), after },
+		workflow: {
+			nodes: [node, { id: 'after', name: 'After', type: 'after', typeVersion: 1, position: [200, 0], parameters: {} }],
+			connections: { 'Request Approval': { main: [[{ node: 'After', type: 'main', index: 0 }]] } },
+		},
+		credentials: { smtpConnectorApi: await credentialFor(smtp) },
+		input: [{ json: { requestId: 123 } }],
+		startNode: 'Request Approval',
+		webhookWaitingBaseUrl: waiting.baseUrl,
+	};
+	const before = smtp.received.length;
+	const execution = await startExecution(options);
+	waiting.register(execution, options);
+	const mails = execution.status === 'waiting' ? (await smtp.waitFor(before + 2)).slice(before) : [];
+	return { execution, options, mails };
+}
+
+/** The approve / decline links of one approver's mail, read from its HTML. */
+function linksOf(mail: ReceivedMail): Record<'approve' | 'decline', string> {
+	const hrefs = [...String(mail.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+	const find = (decision: string) => hrefs.find((h) => new URL(h).searchParams.get('decision') === decision)!;
+	return { approve: find('approve'), decline: find('decline') };
+}
+
+const mailTo = (mails: ReceivedMail[], address: string) => mails.find((m) => m.envelope.to.includes(address))!;
+const lastRun = (execution: Execution): IRun => execution.runs[execution.runs.length - 1];
+const outputAfter = (execution: Execution) => lastRun(execution).data.resultData.runData.After?.[0]?.data?.main?.[0] ?? [];
+
+test('the execution waits after one mail per approver, each with its own signed links', async () => {
+	const { execution, mails } = await requestApproval();
+	expect(execution.status).toBe('waiting');
+	expect(mails.map((m) => m.envelope.to[0]).sort()).toEqual(['anna@example.test', 'ben@example.test']);
+	const anna = linksOf(mailTo(mails, 'anna@example.test'));
+	const ben = linksOf(mailTo(mails, 'ben@example.test'));
+	for (const [links, approver] of [[anna, 'anna@example.test'], [ben, 'ben@example.test']] as const) {
+		for (const decision of ['approve', 'decline'] as const) {
+			const url = new URL(links[decision]);
+			expect(url.pathname).toBe(`/webhook-waiting/${execution.id}/approval-node-1`);
+			expect(Object.fromEntries(url.searchParams)).toEqual({
+				approver,
+				decision,
+				title: 'Approve purchase request #123',
+				signature: expect.stringMatching(/^[0-9a-f]{64}$/),
+			});
+		}
+	}
+	expect(anna.approve).not.toBe(ben.approve);
+	expect(mailTo(mails, 'anna@example.test').parsed.text).toContain(`Approve: ${anna.approve}`);
+	expect(outputAfter(execution)).toEqual([]); // nothing after the node ran yet
+});
+
+test('opening a link (GET) shows a confirmation page and decides nothing; its POST resumes with the decision', async () => {
+	const { execution, options, mails } = await requestApproval();
+	const link = linksOf(mailTo(mails, 'ben@example.test')).decline;
+
+	for (let i = 0; i < 3; i++) {
+		// link scanners, previews, the approver's own click
+		const page = await fetch(link);
+		expect(page.status).toBe(200);
+		const html = await page.text();
+		expect(html).toContain('Decline “Approve purchase request #123”?');
+		expect(html).toContain('<form method="post" action="');
+		expect(html).toContain('ben@example.test');
+	}
+	expect(execution.status).toBe('waiting');
+	expect(execution.runs).toHaveLength(1);
+
+	const action = new URL(link).pathname + new URL(link).search;
+	const confirm = await (await fetch(link)).text();
+	expect(confirm).toContain(`action="${action.replace(/&/g, '&amp;')}"`);
+	const response = await fetch(link, { method: 'POST' });
+	expect(response.status).toBe(200);
+	expect(await response.text()).toContain('Thank you');
+	await waiting.settled(execution.id);
+
+	expect(execution.status).toBe('success');
+	const [decision] = outputAfter(execution);
+	expect(decision.json).toEqual({
+		approved: false,
+		decision: 'decline',
+		decidedBy: 'ben@example.test',
+		decidedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+		timedOut: false,
+		subject: 'Approve purchase request #123',
+	});
+	void options;
+});
+
+test('the first of several approvers decides; a simultaneous second answer is told it was already decided', async () => {
+	const { execution, mails } = await requestApproval();
+	const anna = linksOf(mailTo(mails, 'anna@example.test')).approve;
+	const ben = linksOf(mailTo(mails, 'ben@example.test')).decline;
+	waiting.simultaneous(2);
+	const responses = await Promise.all([fetch(anna, { method: 'POST' }), fetch(ben, { method: 'POST' })]);
+	await waiting.settled(execution.id);
+	expect(execution.runs).toHaveLength(2); // resumed once
+	const [decision] = outputAfter(execution);
+	const annaWon = decision.json.decidedBy === 'anna@example.test';
+	expect([decision.json.approved, decision.json.decidedBy]).toEqual(annaWon ? [true, 'anna@example.test'] : [false, 'ben@example.test']);
+	const [winner, loser] = annaWon ? responses : [responses[1], responses[0]];
+	expect(winner.status).toBe(200);
+	expect(loser.status).toBe(409);
+	const what = annaWon ? 'approved by <strong>anna@example\\.test' : 'declined by <strong>ben@example\\.test';
+	expect(await loser.text()).toMatch(new RegExp(`Already decided.*was already ${what}</strong> at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\. Your answer changed nothing\\.`, 's'));
+
+	// Later answers reach an execution that has finished: n8n itself answers those ("no action required").
+	const late = await fetch(ben, { method: 'POST' });
+	expect(await late.text()).toContain('No action required');
+	expect(execution.runs).toHaveLength(2);
+});
+
+test('a tampered or foreign link is refused and decides nothing', async () => {
+	const { execution, mails } = await requestApproval();
+	const { approve } = linksOf(mailTo(mails, 'anna@example.test'));
+	const tamper = (change: (url: URL) => void) => {
+		const url = new URL(approve);
+		change(url);
+		return url.toString();
+	};
+	const forged = [
+		tamper((u) => u.searchParams.set('approver', 'mallory@example.test')),
+		tamper((u) => u.searchParams.set('decision', 'decline')),
+		tamper((u) => u.searchParams.set('title', 'Something else')),
+		tamper((u) => u.searchParams.set('signature', '0'.repeat(64))),
+		tamper((u) => u.searchParams.delete('signature')),
+		tamper((u) => (u.pathname = u.pathname.replace(`/${execution.id}/`, '/999/'))),
+	];
+	for (const url of forged) {
+		const response = await fetch(url, { method: 'POST' });
+		expect([401, 404]).toContain(response.status);
+	}
+	// a link of another execution's request does not fit this one
+	const other = await requestApproval();
+	const foreign = new URL(linksOf(mailTo(other.mails, 'anna@example.test')).approve);
+	foreign.pathname = foreign.pathname.replace(`/${other.execution.id}/`, `/${execution.id}/`);
+	expect((await fetch(foreign, { method: 'POST' })).status).toBe(401);
+	expect(execution.status).toBe('waiting');
+	expect(execution.runs).toHaveLength(1);
+});
+
+test('when the wait limit passes, the workflow resumes with approved = null and timedOut = true', async () => {
+	const { execution, options } = await requestApproval({
+		approvalType: 'approveOnly',
+		approvalOptions: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 2, resumeUnit: 'hours' } } },
+	});
+	const waitTill = lastRun(execution).waitTill!;
+	expect(waitTill.getTime() - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
+	await resumeAfterWait(execution, options); // what n8n's wait tracker does at waitTill
+	expect(execution.status).toBe('success');
+	expect(outputAfter(execution).map((i) => i.json)).toEqual([
+		{ approved: null, decision: null, decidedBy: null, decidedAt: null, timedOut: true, subject: 'Approve purchase request #123' },
+	]);
+});
+
+test('approve-only requests carry one button; bad approvers fail before anything is sent', async () => {
+	const { mails } = await requestApproval({ approvalType: 'approveOnly', approveLabel: 'Sign off' });
+	const html = String(mails[0].parsed.html);
+	expect([...html.matchAll(/href="/g)]).toHaveLength(1);
+	expect(html).toContain('>Sign off</a>');
+	const before = smtp.received.length;
+	const bad = await requestApproval({ approvers: 'anna@example.test, not-an-address' });
+	expect(bad.execution.status).toBe('error');
+	expect(lastRun(bad.execution).data.resultData.error?.message).toBe('Approvers: "not-an-address" is not a valid email address (no "@")');
+	expect(smtp.received.length).toBe(before);
+});
