@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { IWorkflowBase } from 'n8n-workflow';
 
 import { SmtpConnector } from '../nodes/SmtpConnector/SmtpConnector.node';
-import { manualTrigger, outputOf, runWorkflow } from './support/engine';
+import { manualTrigger, outputOf, runWorkflow, startExecution, type RunOptions } from './support/engine';
 import { credentialFor, startSmtpServer } from './support/smtpServer';
+import { startWaitingWebhookServer } from './support/waitingWebhooks';
 
 test('the example approval-notification workflow delivers every item over the pool', async () => {
 	const workflow = JSON.parse(
@@ -34,6 +35,45 @@ test('the example approval-notification workflow delivers every item over the po
 		expect(received[0].parsed.replyTo?.text).toBe('jonas.weber@example.com');
 		expect(received[0].parsed.text).toMatch(/Amount\s+8,400 EUR/);
 	} finally {
+		await server.close();
+	}
+});
+
+test('the example approval workflow asks both approvers, waits, and tells the requester the decision', async () => {
+	const workflow = JSON.parse(readFileSync(path.join(__dirname, '../examples/approval-workflow.json'), 'utf8')) as IWorkflowBase;
+	const server = await startSmtpServer();
+	const waiting = await startWaitingWebhookServer();
+	try {
+		const options: RunOptions = {
+			workflow,
+			nodeTypes: {
+				'n8n-nodes-base.manualTrigger': manualTrigger,
+				'n8n-nodes-smtp-connector.smtpConnector': new SmtpConnector(),
+			},
+			credentials: { smtpConnectorApi: await credentialFor(server) },
+			pinData: workflow.pinData,
+			webhookWaitingBaseUrl: waiting.baseUrl,
+		};
+		const execution = await startExecution(options);
+		waiting.register(execution, options);
+		expect(execution.status).toBe('waiting');
+		const requests = await server.waitFor(2);
+		expect(requests.map((m) => m.envelope.to[0]).sort()).toEqual(['anna.schmidt@example.com', 'marc.dubois@example.com']);
+		expect(requests[0].parsed.subject).toBe('Approve purchase request PR-1042: Laptops for the new support team');
+		expect(requests[0].parsed.text).toMatch(/Amount\s+8,400 EUR/);
+
+		const marc = requests.find((m) => m.envelope.to[0] === 'marc.dubois@example.com')!;
+		const approve = [...String(marc.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')).find((h) => h.includes('decision=approve'))!;
+		expect((await fetch(approve, { method: 'POST' })).status).toBe(200);
+		await waiting.settled(execution.id);
+
+		expect([execution.status, execution.runs.at(-1)?.data.resultData.error?.message]).toEqual(['success', undefined]);
+		const [told] = (await server.waitFor(3)).slice(2);
+		expect(told.envelope.to).toEqual(['jonas.weber@example.com']);
+		expect(told.parsed.subject).toBe('Approved: Approve purchase request PR-1042: Laptops for the new support team');
+		expect(told.parsed.text).toMatch(/^Approved by marc\.dubois@example\.com at \d{4}-/);
+	} finally {
+		await waiting.close();
 		await server.close();
 	}
 });

@@ -296,3 +296,16 @@ test('an expression cannot make the node read a local file', async () => {
 	await new Promise((resolve) => setTimeout(resolve, 100));
 	expect(server.received).toHaveLength(0);
 });
+
+test('an expression that fails is reported as such, not as an SMTP failure', async () => {
+	const run = await runSendNode({
+		parameters: { ...baseParameters, subject: '={{ $json.missing.deeper }}' },
+		items: [people[0]],
+		credential: await credentialFor(server),
+		continueOnFail: true,
+	});
+	const error = outputOf(run, 'Send Email')[0].json.error as { message: string; kind?: string };
+	expect(error.kind).toBeUndefined();
+	expect(error.message).not.toMatch(/SMTP/);
+	expect(error.message).toMatch(/missing|undefined/i);
+});

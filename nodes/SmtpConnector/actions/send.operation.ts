@@ -78,7 +78,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 			try {
 				out[i] = await processItem(this, i, settings, delivery, limits, redact);
 			} catch (error) {
-				const nodeError = toNodeError(this, error, i, settings, redact);
+				// Delivery failures arrive as node errors already; anything else (an expression, the input) is not an SMTP matter.
+				const nodeError = toNodeError(this, error, i, undefined, redact);
 				if (this.continueOnFail()) out[i] = errorItem(nodeError, i, (error as { outcome?: Attempts }).outcome);
 				else recordFailure(i, nodeError);
 			}

@@ -118,7 +118,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 			},
 		];
 	} catch (error) {
-		const nodeError = toNodeError(this, error, 0, settings, redact);
+		const nodeError = toNodeError(this, error, 0, undefined, redact);
 		if (this.continueOnFail()) return [errorItem(nodeError, 0)];
 		throw nodeError;
 	} finally {
