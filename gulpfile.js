@@ -64,4 +64,5 @@ function script(entry, outfile, nodeArgs = []) {
 exports.build = series(clean, typecheck, bundle, assets);
 exports.demo = series(exports.build, script('scripts/demo.ts', 'out/demo.js'));
 exports.bench = series(exports.build, script('bench/run.ts', 'out/bench.js', ['--expose-gc']));
+exports.screenshots = series(exports.build, script('scripts/approval-screenshots.ts', 'out/approval-screenshots.js'));
 exports.default = exports.build;

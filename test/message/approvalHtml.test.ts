@@ -48,6 +48,12 @@ describe('the pages', () => {
 		expect(html).not.toMatch(/<script|http-equiv="refresh"|onload=/i);
 	});
 
+	test('the question does not repeat the button label when the subject already asks', () => {
+		const page = (subject: string, label: string) => confirmPage({ subject, approver: 'a@x.test', decision: 'approve', label, actionUrl: '/x' });
+		expect(page('Approve purchase request #123', 'Approve')).toContain('<h1 style="margin:0 0 12px;font-size:20px;line-height:28px;font-weight:600;">Approve purchase request #123?</h1>');
+		expect(page('Laptop for Jane', 'Approve')).toContain('Approve “Laptop for Jane”?');
+	});
+
 	test('the already-decided page names who decided and when', () => {
 		const html = alreadyDecidedPage({ subject: 'PO', by: 'anna@example.test', at: new Date('2026-11-22T08:00:00Z'), decision: 'decline' });
 		expect(html).toContain('was already declined by <strong>anna@example.test</strong> at 2026-11-22 08:00:00 UTC');

@@ -13,12 +13,18 @@ ${body}
 const heading = (text: string) => `<h1 style="margin:0 0 12px;font-size:20px;line-height:28px;font-weight:600;">${text}</h1>`;
 const paragraph = (text: string) => `<p style="margin:0 0 16px;font-size:15px;line-height:22px;color:${COLORS.body};">${text}</p>`;
 
+/** "Approve purchase request #123?" for a subject that already says it, else "Approve “Laptop for Jane”?". */
+function question(label: string, subject: string): string {
+	const trimmed = subject.replace(/[?.!]+$/, '');
+	return trimmed.toLowerCase().startsWith(label.toLowerCase()) ? `${escapeHtml(trimmed)}?` : `${escapeHtml(label)} “${escapeHtml(subject)}”?`;
+}
+
 /** The page a link opens: it only asks; the decision is the POST of its form. */
 export function confirmPage(input: { subject: string; approver: string; decision: DecisionValue; label: string; actionUrl: string }): string {
 	const color = COLORS[input.decision];
 	return page(
 		`${input.label}: ${input.subject}`,
-		`${heading(`${escapeHtml(input.label)} “${escapeHtml(input.subject)}”?`)}
+		`${heading(question(input.label, input.subject))}
 ${paragraph(`You are answering as <strong>${escapeHtml(input.approver)}</strong>. Nothing has been decided yet.`)}
 <form method="post" action="${escapeHtml(input.actionUrl)}" style="margin:0;">
 <button type="submit" style="font:600 15px ${FONT};color:#fff;background:${color};border:0;border-radius:6px;padding:12px 24px;cursor:pointer;">${escapeHtml(input.label)}</button>
