@@ -2,7 +2,8 @@
  * Pictures of the approval email and the confirmation page for the README, rendered in a real browser:
  * runs examples/approval-workflow.json through n8n's engine to a loopback SMTP server, opens the email
  * that arrived and the page its Approve link leads to in headless Chromium (Debian's `chromium`,
- * driven by playwright-core), and saves docs/approval-email.png and docs/approval-confirm.png.
+ * driven by playwright-core), saves docs/approval-email.png and docs/approval-confirm.png, and presses
+ * the page's button to check that it decides in a real browser.
  *
  *   apt-get install chromium && npm run screenshots      (CHROMIUM=/path/to/chrome to use another one)
  */
@@ -44,7 +45,11 @@ async function main() {
 		await page.goto(approve);
 		await page.setViewportSize({ width: 680, height: 360 });
 		await page.screenshot({ path: path.join(root, 'docs/approval-confirm.png'), fullPage: true });
-		console.log(`Saved docs/approval-email.png and docs/approval-confirm.png (execution ${execution.id} still ${execution.status})`);
+		// The button works in a real browser under the page's Content-Security-Policy.
+		await page.click('button[type=submit]');
+		await page.waitForSelector('text=Thank you');
+		await waiting.settled(execution.id);
+		console.log(`Saved docs/approval-email.png and docs/approval-confirm.png; pressing the button resumed the execution: ${execution.status}`);
 	} finally {
 		await browser.close();
 		await waiting.close();

@@ -47,6 +47,8 @@ export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N
 "$node24" "$n8n_bin" import:credentials --input="$work/credentials.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow.json"
 "$node24" "$n8n_bin" import:workflow --input="$work/workflow-oauth.json"
+"$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-approval.json"
+"$node24" "$n8n_bin" publish:workflow --id=smtpConnectorCheck3
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck2 --rawOutput > "$work/run-oauth.json" || true
 
@@ -81,9 +83,13 @@ console.log("REAL N8N OAUTH2 CHECK PASSED");
 ' "$work/run-oauth.json" "$work/sink"
 
 # The Test button, through a running n8n's REST API.
-N8N_PORT=5688 N8N_LISTEN_ADDRESS=127.0.0.1 N8N_LOG_LEVEL=warn "$node24" "$n8n_bin" start > "$work/n8n.log" 2>&1 &
+WEBHOOK_URL=http://127.0.0.1:5688/ N8N_PORT=5688 N8N_LISTEN_ADDRESS=127.0.0.1 N8N_LOG_LEVEL=warn "$node24" "$n8n_bin" start > "$work/n8n.log" 2>&1 &
 n8n_pid=$!
 trap 'kill ${sink_pid:-0} ${n8n_pid:-0} 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 for _ in $(seq 120); do curl -sf http://127.0.0.1:5688/healthz/readiness > /dev/null && break; sleep 1; done
 node "$root/scripts/real-n8n/credential-test.js" http://127.0.0.1:5688 "$work/sink/server.json"
 echo "REAL N8N CREDENTIAL TEST PASSED"
+
+# Send and Wait for Approval: started by the published workflow's webhook, decided through n8n's signed links.
+node "$root/scripts/real-n8n/approval-check.js" http://127.0.0.1:5688 "$work/sink"
+echo "REAL N8N APPROVAL CHECK PASSED"

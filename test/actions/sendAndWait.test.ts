@@ -120,6 +120,7 @@ test('opening a link (GET) shows a confirmation page and decides nothing; its PO
 		// link scanners, previews, the approver's own click
 		const page = await fetch(link);
 		expect(page.status).toBe(200);
+		expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
 		const html = await page.text();
 		expect(html).toContain('Decline “Approve purchase request #123”?');
 		expect(html).toContain('<form method="post" action="');

@@ -33,6 +33,9 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 		res.setHeader('Cache-Control', 'no-store');
 		res.setHeader('Referrer-Policy', 'no-referrer');
 		res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+		// No scripts, no framing (an approve button must not be clickjacked), forms only to this origin.
+		res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+		res.setHeader('X-Frame-Options', 'DENY');
 		res.end(html);
 		return { noWebhookResponse: true };
 	};

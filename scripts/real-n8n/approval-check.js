@@ -1,0 +1,69 @@
+// Send and Wait for Approval in a running n8n: the webhook starts an execution, which mails both approvers
+// and waits; the links are n8n's signed waiting-webhook URLs. Usage: node approval-check.js <base> <sink dir>
+const fs = require('node:fs');
+const path = require('node:path');
+
+const [base, sinkDir] = process.argv.slice(2);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const mails = () =>
+	fs.readdirSync(path.join(sinkDir, 'mail')).filter((f) => f.endsWith('.json')).map((f) => ({
+		...JSON.parse(fs.readFileSync(path.join(sinkDir, 'mail', f), 'utf8')),
+		raw: fs.readFileSync(path.join(sinkDir, 'mail', f.replace('.json', '.eml')), 'utf8'),
+	}));
+// Mails of this check only: the earlier checks of the script also wrote to anna@example.com.
+const ofThisCheck = () => mails().filter((m) => m.raw.includes('PR-77'));
+async function waitForMail(to, count = 1) {
+	for (let i = 0; i < 100; i++) {
+		const found = ofThisCheck().filter((m) => m.envelope.to.includes(to));
+		if (found.length >= count) return found[count - 1];
+		await sleep(200);
+	}
+	throw new Error(`no mail to ${to}`);
+}
+// The links are in the quoted-printable HTML part and, plainly, in the text part ("Approve: <url>").
+const link = (mail, label) => new RegExp(`^${label}: (\\S+)`, 'm').exec(mail.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='))[1];
+
+async function main() {
+	const failures = [];
+	const check = (label, ok, detail = '') => {
+		console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${label}${detail ? `: ${detail}` : ''}`);
+		if (!ok) failures.push(label);
+	};
+	const started = await fetch(`${base}/webhook/smtp-connector-approval-check?id=PR-77`);
+	check('webhook starts the execution', started.ok, String(started.status));
+	const anna = await waitForMail('anna@example.com');
+	const ben = await waitForMail('ben@example.com');
+	const approve = link(anna, 'Approve');
+	const decline = link(ben, 'Decline');
+	check('one mail per approver with its own signed link', /\/webhook-waiting\/\d+\/a2\?approver=anna%40example\.com&decision=approve&title=.*&signature=[0-9a-f]{64}$/.test(approve), approve);
+
+	const page = await fetch(approve);
+	const html = await page.text();
+	check('GET shows the confirmation page', page.status === 200 && html.includes('<form method="post"') && html.includes('Approve purchase request PR-77?'), String(page.status));
+	check('the page may not be framed or run scripts', /frame-ancestors 'none'/.test(page.headers.get('content-security-policy') ?? '') && /default-src 'none'/.test(page.headers.get('content-security-policy') ?? ''), page.headers.get('content-security-policy'));
+	await sleep(1000);
+	check('GET did not resume the workflow', !ofThisCheck().some((m) => m.envelope.to.includes('requester@example.com')));
+
+	const forged = new URL(approve);
+	forged.searchParams.set('approver', 'mallory@example.com');
+	const refused = await fetch(forged, { method: 'POST' });
+	check('a tampered link is refused by n8n', refused.status === 401, String(refused.status));
+
+	const posted = await fetch(approve, { method: 'POST' });
+	check('POST decides', posted.status === 200 && (await posted.text()).includes('Thank you'), String(posted.status));
+	const told = await waitForMail('requester@example.com');
+	const subject = /^Subject: (.*)$/m.exec(told.raw)[1];
+	check('the workflow resumed with the decision and the approver', subject === 'Approved by anna@example.com: Approve purchase request PR-77', subject);
+
+	const late = await fetch(decline, { method: 'POST' });
+	const lateHtml = await late.text();
+	check('a later answer changes nothing', !/Thank you/.test(lateHtml), `${late.status} ${lateHtml.replace(/\s+/g, ' ').slice(0, 120)}`);
+	await sleep(1000);
+	check('the requester was told once', ofThisCheck().filter((m) => m.envelope.to.includes('requester@example.com')).length === 1);
+	process.exit(failures.length ? 1 : 0);
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});
