@@ -82,6 +82,7 @@ export class SmtpConnectorApi implements ICredentialType {
 				'The "private_key" of the service account\'s JSON key. In the Workspace admin console, grant its client ID domain-wide delegation for the scope https://mail.google.com/.',
 			displayOptions: { show: { authType: ['googleServiceAccount'] } },
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a URL from the JSON key, not a secret
 		{
 			displayName: 'Token URI',
 			name: 'serviceAccountTokenUri',

@@ -10,8 +10,7 @@ export function senderProperties(operation: string): INodeProperties[] {
 			type: 'string',
 			default: '',
 			placeholder: 'admin@example.com',
-			description:
-				'Sender address, e.g. admin@example.com or Nathan Doe <admin@example.com>. Leave empty to use the default sender of the credential.',
+			description: 'Sender address, e.g. admin@example.com or Nathan Doe &lt;admin@example.com&gt;. Leave empty to use the default sender of the credential.',
 			displayOptions,
 		},
 		{

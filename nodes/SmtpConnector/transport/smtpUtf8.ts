@@ -7,7 +7,7 @@ interface Envelope {
 
 type Send = (this: SMTPConnection, envelope: Envelope, message: unknown, done: (error: Error | null, info?: unknown) => void) => void;
 
-const nonAsciiLocalPart = (address: string) => /[^\x00-\x7f]/.test(address.slice(0, address.lastIndexOf('@')));
+const nonAsciiLocalPart = (address: string) => /[\u0080-\u{10FFFF}]/u.test(address.slice(0, address.lastIndexOf('@')));
 
 /**
  * RFC 6531: an address with non-ASCII characters before the @ may only be sent to a server that offers
