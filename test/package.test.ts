@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { outputOf } from './support/engine';
 import { credentialFor, startSmtpServer } from './support/smtpServer';
+import { runSendNode } from './support/workflows';
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -75,3 +78,38 @@ test('no credential declares two properties with one name (n8n merges them by na
 		expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
 	}
 });
+
+test('the packed tarball installs with no dependencies into an empty folder, loads, and sends a mail', async () => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'packed-'));
+	const server = await startSmtpServer();
+	try {
+		execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, stdio: 'ignore' });
+		const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+		const app = path.join(dir, 'app');
+		execFileSync('mkdir', ['-p', path.join(app, 'node_modules')]);
+		writeFileSync(path.join(app, 'package.json'), '{ "name": "empty", "private": true }');
+		execFileSync('npm', ['install', path.join(dir, tarball), '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--offline'], {
+			cwd: app,
+			stdio: 'ignore',
+		});
+		const installed = path.join(app, 'node_modules', 'n8n-nodes-smtp-connector');
+		expect(readdirSync(path.join(app, 'node_modules')).sort()).toEqual(['.package-lock.json', 'n8n-nodes-smtp-connector']);
+		expect(existsSync(path.join(installed, 'node_modules'))).toBe(false);
+		// n8n provides n8n-workflow to community nodes; here it is the one the tests use.
+		symlinkSync(path.join(root, 'node_modules', 'n8n-workflow'), path.join(app, 'node_modules', 'n8n-workflow'), 'dir');
+
+		const { SmtpConnector } = require(path.join(installed, pkg.n8n.nodes[0]));
+		for (const file of pkg.n8n.credentials as string[]) expect(Object.keys(require(path.join(installed, file)))).toHaveLength(1);
+		const run = await runSendNode({
+			parameters: { fromEmail: 'sender@example.test', toEmail: 'packed@example.test', subject: 'From the tarball', html: '<p>Hi</p>' },
+			items: [{ json: {} }],
+			credential: await credentialFor(server),
+			nodeType: new SmtpConnector(),
+		});
+		expect(outputOf(run, 'Send Email')[0].json.accepted).toEqual(['packed@example.test']);
+		expect((await server.waitFor(1))[0].parsed.subject).toBe('From the tarball');
+	} finally {
+		await server.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}, 60_000);

@@ -1,4 +1,4 @@
-import type { IConnections, INode, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
+import type { IConnections, INode, INodeExecutionData, INodeParameters, INodeType, IRun } from 'n8n-workflow';
 
 import { SmtpConnector } from '../../nodes/SmtpConnector/SmtpConnector.node';
 import { runWorkflow } from './engine';
@@ -16,6 +16,8 @@ export async function runSendNode(opts: {
 	cancelWhen?: Promise<unknown>;
 	/** OAuth2 runs: the credential store, which n8n updates when it refreshes a token. */
 	oauth2Store?: Record<string, Record<string, unknown>>;
+	/** The node class to run; by default the one built from the sources. */
+	nodeType?: INodeType;
 }): Promise<IRun> {
 	const node: INode = {
 		id: 'send',
@@ -32,7 +34,7 @@ export async function runSendNode(opts: {
 	};
 	const connections: IConnections = {};
 	return await runWorkflow({
-		nodeTypes: { [NODE_TYPE]: new SmtpConnector() },
+		nodeTypes: { [NODE_TYPE]: opts.nodeType ?? new SmtpConnector() },
 		workflow: { nodes: [node], connections },
 		credentials: (opts.oauth2Store ?? { smtpConnectorApi: opts.credential }) as never,
 		input: opts.items,
