@@ -4,6 +4,7 @@ import {
 	connectionFieldsAfterLogin,
 	credentialIcon,
 	portField,
+	portSecurityNotices,
 	providerField,
 	securityField,
 } from './common/connectionFields';
@@ -44,6 +45,7 @@ export class SmtpConnectorApi implements ICredentialType {
 		...hostFields,
 		securityField,
 		portField,
+		...portSecurityNotices,
 		{
 			displayName: 'Authentication',
 			name: 'authType',

@@ -4,6 +4,7 @@ import {
 	connectionFieldsAfterLogin,
 	credentialIcon,
 	portField,
+	portSecurityNotices,
 	providerField,
 	securityField,
 } from './common/connectionFields';
@@ -138,6 +139,7 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 		...hostFieldsFor(OAUTH2_PROVIDERS),
 		securityField,
 		portField,
+		...portSecurityNotices,
 		...connectionFieldsAfterLogin,
 	];
 }

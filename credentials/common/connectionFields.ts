@@ -55,6 +55,24 @@ export const portField: INodeProperties = {
 	description: 'Leave empty for 587 (STARTTLS), 465 (SSL/TLS) or 25 (None); set it for 2525, 2587 and other ports',
 };
 
+/** Notices for the mismatch users hit most ("wrong version number", "greeting never received"). */
+export const portSecurityNotices: INodeProperties[] = [
+	{
+		displayName: 'Port 587, 25 and 2525 expect STARTTLS: choose "STARTTLS (Required)" for them, or port 465 for SSL/TLS',
+		name: 'noticeImplicitTlsOnStarttlsPort',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { security: ['tls'], port: ['587', '25', '2525', '2587'] } },
+	},
+	{
+		displayName: 'Port 465 expects SSL/TLS from the first byte: choose "SSL/TLS (Implicit TLS)" for it, or port 587 for STARTTLS',
+		name: 'noticeStarttlsOnImplicitTlsPort',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { security: ['starttls', 'starttlsOptional', 'none'], port: ['465', '2465'] } },
+	},
+];
+
 export const tlsFields: INodeProperties[] = [
 	{
 		displayName: 'Minimum TLS Version',
