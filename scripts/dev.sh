@@ -35,7 +35,7 @@ npx gulp build --silent
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$dev" | tail -n 1)
 export N8N_USER_FOLDER="$dev/user" N8N_ENCRYPTION_KEY=smtp-connector-dev N8N_DIAGNOSTICS_ENABLED=false \
 	N8N_SECURE_COOKIE=false N8N_PORT="$port" N8N_LISTEN_ADDRESS=127.0.0.1 WEBHOOK_URL="http://127.0.0.1:$port/" \
-	N8N_LOG_LEVEL=${N8N_LOG_LEVEL:-warn}
+	N8N_LOG_LEVEL=${N8N_LOG_LEVEL:-warn} N8N_EXPRESSION_ENGINE=${N8N_EXPRESSION_ENGINE:-legacy} # vm needs isolated-vm's native build
 bash scripts/install-package.sh "$N8N_USER_FOLDER" "$dev/$tgz" > /dev/null
 
 # The inbox credential and the example workflows, imported with n8n's CLI (again on every run: they stay as shipped).

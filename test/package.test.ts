@@ -113,3 +113,17 @@ test('the packed tarball installs with no dependencies into an empty folder, loa
 		rmSync(dir, { recursive: true, force: true });
 	}
 }, 60_000);
+
+test("every credential condition names a field of that credential (n8n 1.x cannot resolve the others)", () => {
+	// Fields the OAuth2 credential inherits from n8n's oAuth2Api.
+	const inherited = ['useDynamicClientRegistration', 'grantType', 'serverUrl', 'authUrl', 'accessTokenUrl', 'clientId', 'clientSecret', 'scope', 'authQueryParameters', 'authentication'];
+	for (const file of pkg.n8n.credentials as string[]) {
+		const exported = require(path.join(root, file));
+		const credential = new (Object.values(exported)[0] as new () => { extends?: string[]; properties: Array<{ name: string; displayOptions?: { show?: object; hide?: object } }> })();
+		const names = new Set([...credential.properties.map((p) => p.name), ...(credential.extends ? inherited : [])]);
+		const missing = credential.properties.flatMap((p) =>
+			[...Object.keys(p.displayOptions?.show ?? {}), ...Object.keys(p.displayOptions?.hide ?? {})].filter((n) => !names.has(n)).map((n) => `${p.name} → ${n}`),
+		);
+		expect({ file, missing }).toEqual({ file, missing: [] });
+	}
+});

@@ -266,7 +266,8 @@ export const allowCredentialsWithoutTlsField: INodeProperties = {
 	default: false,
 	description:
 		'Whether to log in even when the connection is not encrypted, sending the password or token readable by anyone on the network. Only for a relay on a network you trust; not needed for localhost.',
-	displayOptions: { show: { security: ['none', 'starttlsOptional'] }, hide: { authType: ['none'] } },
+	// Only fields every credential has: n8n 1.x cannot resolve a condition on a field a credential lacks.
+	displayOptions: { show: { security: ['none', 'starttlsOptional'] } },
 };
 
 /** Everything after the login fields, in the same order in every credential. */

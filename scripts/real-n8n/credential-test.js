@@ -6,7 +6,13 @@ async function main() {
 	const [base, serverFile] = process.argv.slice(2);
 	const s = JSON.parse(fs.readFileSync(serverFile, 'utf8'));
 	const owner = { email: 'owner@example.com', firstName: 'Check', lastName: 'Owner', password: 'Check-Passw0rd!' };
-	let res = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+	let res;
+	// n8n 1.x reports ready a moment before its REST routes are mounted.
+	for (let attempt = 0; attempt < 60; attempt++) {
+		res = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+		if (res.status !== 404) break;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
 	if (!res.ok) throw new Error(`owner setup: ${res.status} ${await res.text()}`);
 	const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
 	const data = {

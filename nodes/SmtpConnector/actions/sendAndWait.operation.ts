@@ -104,6 +104,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 			error.message = `The approval request to ${failed.approver} was not sent, so the workflow does not wait: ${error.message}`;
 			throw error;
 		}
+		// n8n 1.x checks the links' signatures only when asked to (2.x always does for send-and-wait nodes).
+		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
 		const until = waitTill(this, request.limit);
 		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject) }, pairedItem: { item: 0 } }]];
 		await this.putExecutionToWait(until);
