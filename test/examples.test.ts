@@ -4,24 +4,25 @@ import type { IWorkflowBase } from 'n8n-workflow';
 
 import { SmtpConnector } from '../nodes/SmtpConnector/SmtpConnector.node';
 import { manualTrigger, outputOf, runWorkflow, startExecution, type RunOptions } from './support/engine';
-import { credentialFor, startSmtpServer } from './support/smtpServer';
+import { credentialFor, startSmtpServer, type TestSmtpServer } from './support/smtpServer';
 import { startWaitingWebhookServer } from './support/waitingWebhooks';
 
+/** An example workflow as n8n would run it here: its pinned trigger data, this node, the test server's credential. */
+async function exampleRun(file: string, server: TestSmtpServer, extra: Partial<RunOptions> = {}): Promise<RunOptions> {
+	const workflow = JSON.parse(readFileSync(path.join(__dirname, '../examples', file), 'utf8')) as IWorkflowBase;
+	return {
+		workflow,
+		nodeTypes: { 'n8n-nodes-base.manualTrigger': manualTrigger, 'n8n-nodes-smtp-connector.smtpConnector': new SmtpConnector() },
+		credentials: { smtpConnectorApi: await credentialFor(server) },
+		pinData: workflow.pinData,
+		...extra,
+	};
+}
+
 test('the example approval-notification workflow delivers every item over the pool', async () => {
-	const workflow = JSON.parse(
-		readFileSync(path.join(__dirname, '../examples/approval-notification.json'), 'utf8'),
-	) as IWorkflowBase;
 	const server = await startSmtpServer();
 	try {
-		const run = await runWorkflow({
-			workflow,
-			nodeTypes: {
-				'n8n-nodes-base.manualTrigger': manualTrigger,
-				'n8n-nodes-smtp-connector.smtpConnector': new SmtpConnector(),
-			},
-			credentials: { smtpConnectorApi: await credentialFor(server) },
-			pinData: workflow.pinData,
-		});
+		const run = await runWorkflow(await exampleRun('approval-notification.json', server));
 		const items = outputOf(run, 'Send Email');
 		expect(items.map((i) => i.json.accepted)).toEqual([
 			['anna.schmidt@example.com'],
@@ -40,20 +41,10 @@ test('the example approval-notification workflow delivers every item over the po
 });
 
 test('the example approval workflow asks both approvers, waits, and tells the requester the decision', async () => {
-	const workflow = JSON.parse(readFileSync(path.join(__dirname, '../examples/approval-workflow.json'), 'utf8')) as IWorkflowBase;
 	const server = await startSmtpServer();
 	const waiting = await startWaitingWebhookServer();
 	try {
-		const options: RunOptions = {
-			workflow,
-			nodeTypes: {
-				'n8n-nodes-base.manualTrigger': manualTrigger,
-				'n8n-nodes-smtp-connector.smtpConnector': new SmtpConnector(),
-			},
-			credentials: { smtpConnectorApi: await credentialFor(server) },
-			pinData: workflow.pinData,
-			webhookWaitingBaseUrl: waiting.baseUrl,
-		};
+		const options = await exampleRun('approval-workflow.json', server, { webhookWaitingBaseUrl: waiting.baseUrl });
 		const execution = await startExecution(options);
 		waiting.register(execution, options);
 		expect(execution.status).toBe('waiting');
