@@ -29,24 +29,30 @@ export interface ProviderPreset {
 /** Per-message limit on recipients where the provider publishes none: a guard against mailing a whole list by mistake. */
 export const DEFAULT_MAX_RECIPIENTS = 100;
 
+type ConnectionFacts = Pick<ProviderPreset, 'host' | 'security' | 'rateLimit' | 'limits'>;
+
+// Where the mailbox is and what the provider allows, the same whether the login is a password or OAuth2.
+const MICROSOFT_365: ConnectionFacts = {
+	host: 'smtp.office365.com',
+	security: 'starttls',
+	rateLimit: { perMinute: 30 },
+	limits: { recipients: 500, messageMb: 35 },
+};
+const GMAIL: ConnectionFacts = { host: 'smtp.gmail.com', security: 'starttls', limits: { recipients: 100, messageMb: 25 } };
+
 export const PROVIDERS: readonly ProviderPreset[] = [
 	{ id: 'custom', name: 'Custom', security: 'starttls' },
 	{
 		id: 'gmail',
 		name: 'Gmail / Google Workspace',
-		host: 'smtp.gmail.com',
-		security: 'starttls',
-		limits: { recipients: 100, messageMb: 25 },
+		...GMAIL,
 		authNotice:
 			'Google refuses your normal password here. Turn on 2-Step Verification for the account, create an App Password, and use it as the password (or use OAuth2).',
 	},
 	{
 		id: 'microsoft365',
 		name: 'Microsoft 365 / Outlook',
-		host: 'smtp.office365.com',
-		security: 'starttls',
-		limits: { recipients: 500, messageMb: 35 },
-		rateLimit: { perMinute: 30 },
+		...MICROSOFT_365,
 		authNotice:
 			'SMTP AUTH must be enabled for this mailbox in the Microsoft 365 admin center. Microsoft is switching basic (password) authentication off by default at the end of 2026: plan to move to OAuth2.',
 	},
@@ -91,29 +97,21 @@ export const OAUTH2_PROVIDERS: readonly ProviderPreset[] = [
 	{
 		id: 'microsoft365',
 		name: 'Microsoft 365 (Delegated, Sign In as the Mailbox)',
-		host: 'smtp.office365.com',
-		security: 'starttls',
-		limits: { recipients: 500, messageMb: 35 },
-		rateLimit: { perMinute: 30 },
+		...MICROSOFT_365,
 		authNotice:
 			'Register an app in Microsoft Entra ID with the delegated permission SMTP.Send (and offline_access), add n8n\'s OAuth redirect URL, then Connect while signed in as the mailbox. SMTP AUTH must be enabled for the mailbox.',
 	},
 	{
 		id: 'microsoft365AppOnly',
 		name: 'Microsoft 365 (App-Only, Client Credentials)',
-		host: 'smtp.office365.com',
-		security: 'starttls',
-		limits: { recipients: 500, messageMb: 35 },
-		rateLimit: { perMinute: 30 },
+		...MICROSOFT_365,
 		authNotice:
 			'Grant the app the application permission SMTP.SendAsApp (admin consent), register its service principal in Exchange Online (New-ServicePrincipal) and give it FullAccess to the mailbox (Add-MailboxPermission). Tokens are fetched with the client secret; there is nothing to Connect.',
 	},
 	{
 		id: 'google',
 		name: 'Google (Gmail / Workspace)',
-		host: 'smtp.gmail.com',
-		security: 'starttls',
-		limits: { recipients: 100, messageMb: 25 },
+		...GMAIL,
 		authNotice:
 			'Create an OAuth client (type Web application) in Google Cloud, add n8n\'s OAuth redirect URL, enable the Gmail API, then Connect as the mailbox. The scope https://mail.google.com/ is requested with offline access.',
 	},

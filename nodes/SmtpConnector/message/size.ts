@@ -14,7 +14,8 @@ function upperBound(mail: SendMailOptions): number {
 	return 3 * (bytes(mail.html) + bytes(mail.text)) + Math.ceil(attachments * 1.4) + 64 * 1024;
 }
 
-const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+/** Bytes as megabytes with one decimal, as size errors show them. */
+export const megabytes = (n: number) => (n / 1024 / 1024).toFixed(1);
 
 /**
  * The message's size as it goes over the wire, for messages large enough to matter (undefined for
@@ -28,7 +29,7 @@ export async function checkedSize(mail: SendMailOptions, maxBytes?: number, limi
 		const field = mail.attachments?.length ? 'Attachments' : 'HTML';
 		throw new MessageInputError(
 			field,
-			`The message is ${mb(size)} MB once encoded, more than the ${mb(maxBytes)} MB ${limitName} allows: send smaller or fewer attachments, or a link to them`,
+			`The message is ${megabytes(size)} MB once encoded, more than the ${megabytes(maxBytes)} MB ${limitName} allows: send smaller or fewer attachments, or a link to them`,
 		);
 	}
 	return size;

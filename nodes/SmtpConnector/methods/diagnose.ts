@@ -1,4 +1,5 @@
 import { classify } from '../delivery/retry';
+import { megabytes } from '../message/size';
 import { describeProxy } from '../transport/proxy';
 import type { ConnectionSettings } from '../transport/settings';
 
@@ -174,11 +175,10 @@ function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' |
 	}
 	const sizeLimit = /larger than allowed (\d+)/i.exec(text);
 	if (sizeLimit) {
-		const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-		const size = error.messageSize ? `The message is ${mb(error.messageSize)} MB once encoded; the` : 'The';
+		const size = error.messageSize ? `The message is ${megabytes(error.messageSize)} MB once encoded; the` : 'The';
 		return {
 			kind: 'messageTooLarge',
-			hint: `${size} server accepts at most ${mb(Number(sizeLimit[1]))} MB (its SIZE limit), so it was not sent: send smaller or fewer attachments, or a link to them.`,
+			hint: `${size} server accepts at most ${megabytes(Number(sizeLimit[1]))} MB (its SIZE limit), so it was not sent: send smaller or fewer attachments, or a link to them.`,
 		};
 	}
 	if (code === 552 || /message size|too large/i.test(text)) {
