@@ -6,6 +6,12 @@
 #
 #   npm run dev                 N8N_VERSION=1.123.81 npm run dev     N8N_HOME=/existing/install npm run dev
 set -euo pipefail
+# Each step that can fail logs to .dev/<step>.log; on failure the script stops naming the step and showing
+# the end of its log (n8n's own message), never silently.
+step() { # name, command...
+	local name=$1; shift
+	"$@" > "$dev/$name.log" 2>&1 || { echo "npm run dev: $name failed. Last lines of .dev/$name.log:" >&2; tail -20 "$dev/$name.log" >&2; exit 1; }
+}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 dev="$root/.dev"
@@ -28,15 +34,18 @@ const fs = require("fs");
 const { overrides } = require(process.argv[1]);
 fs.writeFileSync(process.argv[2], JSON.stringify({ name: "maildev-for-dev", private: true, dependencies: { maildev: "2.2.1" }, overrides }, null, 2));
 ' "$root/package.json" "$dev/maildev/package.json"
-	(cd "$dev/maildev" && npm install --no-audit --no-fund --loglevel=error > /dev/null)
+	step maildev-install npm install --prefix "$dev/maildev" --no-audit --no-fund --loglevel=error
 fi
 
 npx gulp build --silent
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$dev" | tail -n 1)
 export N8N_USER_FOLDER="$dev/user" N8N_ENCRYPTION_KEY=smtp-connector-dev N8N_DIAGNOSTICS_ENABLED=false \
 	N8N_SECURE_COOKIE=false N8N_PORT="$port" N8N_LISTEN_ADDRESS=127.0.0.1 WEBHOOK_URL="http://127.0.0.1:$port/" \
-	N8N_LOG_LEVEL=${N8N_LOG_LEVEL:-warn} N8N_EXPRESSION_ENGINE=${N8N_EXPRESSION_ENGINE:-legacy} # vm needs isolated-vm's native build
-bash scripts/install-package.sh "$N8N_USER_FOLDER" "$dev/$tgz" > /dev/null
+	N8N_LOG_LEVEL=${N8N_LOG_LEVEL:-warn}
+# n8n's default expression engine ("vm") runs on isolated-vm, whose package ships builds for Node 24 (n8n 2.x)
+# but not for Node 20, where n8n 1.x runs here: 1.x gets the "legacy" engine.
+if [ "${version%%.*}" -lt 2 ]; then export N8N_EXPRESSION_ENGINE=${N8N_EXPRESSION_ENGINE:-legacy}; fi
+step install-package bash scripts/install-package.sh "$N8N_USER_FOLDER" "$dev/$tgz"
 
 # The inbox credential and the example workflows, imported with n8n's CLI (again on every run: they stay as shipped).
 node -e '
@@ -53,15 +62,32 @@ const workflows = ["approval-notification.json", "approval-workflow.json"].map((
 });
 fs.writeFileSync(path.join(dev, "workflows.json"), JSON.stringify(workflows));
 ' "$dev" "$root" "$inbox_smtp"
-"$node_bin" "$home/node_modules/n8n/bin/n8n" import:credentials --input="$dev/credentials.json" > /dev/null
-"$node_bin" "$home/node_modules/n8n/bin/n8n" import:workflow --input="$dev/workflows.json" > /dev/null
+step import-credentials "$node_bin" "$home/node_modules/n8n/bin/n8n" import:credentials --input="$dev/credentials.json"
+step import-workflows "$node_bin" "$home/node_modules/n8n/bin/n8n" import:workflow --input="$dev/workflows.json"
 
-node "$dev/maildev/node_modules/maildev/bin/maildev" --ip 127.0.0.1 --smtp "$inbox_smtp" --web "$inbox_web" --silent > "$dev/maildev.log" 2>&1 &
+# MailDev ends on some client errors (a STARTTLS handshake it cannot serve, for one): say so and start it again.
+(
+	while :; do
+		node "$dev/maildev/node_modules/maildev/bin/maildev" --ip 127.0.0.1 --smtp "$inbox_smtp" --web "$inbox_web" --silent >> "$dev/maildev.log" 2>&1 || true
+		echo "npm run dev: MailDev stopped ($(grep -iE 'error' "$dev/maildev.log" | tail -1 | cut -c1-200)); starting it again" >&2
+		sleep 1
+	done
+) &
 maildev_pid=$!
-"$node_bin" "$home/node_modules/n8n/bin/n8n" start &
+"$node_bin" "$home/node_modules/n8n/bin/n8n" start > >(tee "$dev/n8n.log") 2>&1 &
 n8n_pid=$!
-trap 'kill $maildev_pid $n8n_pid 2>/dev/null || true' EXIT INT TERM
-for _ in $(seq 180); do curl -sf "http://127.0.0.1:$port/healthz/readiness" > /dev/null && break; sleep 1; done
+trap 'kill $n8n_pid 2>/dev/null; pkill -P $maildev_pid 2>/dev/null; kill $maildev_pid 2>/dev/null; true' EXIT INT TERM
+ready=
+for _ in $(seq 180); do
+	if curl -sf "http://127.0.0.1:$port/healthz/readiness" > /dev/null; then ready=1; break; fi
+	kill -0 $n8n_pid 2>/dev/null || break
+	sleep 1
+done
+if [ -z "$ready" ]; then
+	echo "npm run dev: n8n did not become ready on port $port. Last lines of .dev/n8n.log:" >&2
+	tail -20 "$dev/n8n.log" >&2
+	exit 1
+fi
 # The owner account, so the editor opens at the sign-in page rather than the setup form.
 curl -sf -X POST "http://127.0.0.1:$port/rest/owner/setup" -H 'content-type: application/json' \
 	-d '{"email":"dev@example.com","firstName":"Dev","lastName":"User","password":"Dev-Passw0rd!"}' > /dev/null 2>&1 || true
