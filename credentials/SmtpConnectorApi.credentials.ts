@@ -8,7 +8,7 @@ import {
 	providerField,
 	securityField,
 } from './common/connectionFields';
-import { hostFields, providerNotices } from './common/hostFields';
+import { effectiveConnectionNoticesFor, hostFieldsFor, providerNoticesFor } from './common/hostFields';
 import { PROVIDERS, SES_REGIONS } from './common/providers';
 
 export class SmtpConnectorApi implements ICredentialType {
@@ -41,11 +41,12 @@ export class SmtpConnectorApi implements ICredentialType {
 			default: 'us',
 			displayOptions: { show: { provider: ['mailgun'] } },
 		},
-		...providerNotices,
-		...hostFields,
+		...providerNoticesFor(PROVIDERS),
+		...hostFieldsFor(PROVIDERS),
 		securityField,
 		portField,
 		...portSecurityNotices,
+		...effectiveConnectionNoticesFor(PROVIDERS),
 		{
 			displayName: 'Authentication',
 			name: 'authType',
@@ -116,6 +117,6 @@ export class SmtpConnectorApi implements ICredentialType {
 			default: 'auto',
 			displayOptions: { show: { authType: ['password'] } },
 		},
-		...connectionFieldsAfterLogin,
+		...connectionFieldsAfterLogin({ authType: ['none'] }),
 	];
 }

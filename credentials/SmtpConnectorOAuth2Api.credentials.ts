@@ -8,7 +8,7 @@ import {
 	providerField,
 	securityField,
 } from './common/connectionFields';
-import { hostFieldsFor, providerNoticesFor } from './common/hostFields';
+import { effectiveConnectionNoticesFor, hostFieldsFor, providerNoticesFor } from './common/hostFields';
 import { OAUTH2_ENDPOINTS, OAUTH2_PROVIDERS, type OAuth2Endpoints } from './common/providers';
 
 const microsoft = ['microsoft365', 'microsoft365AppOnly'];
@@ -140,6 +140,7 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 		securityField,
 		portField,
 		...portSecurityNotices,
-		...connectionFieldsAfterLogin,
+		...effectiveConnectionNoticesFor(OAUTH2_PROVIDERS),
+		...connectionFieldsAfterLogin(),
 	];
 }

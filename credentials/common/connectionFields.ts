@@ -270,9 +270,12 @@ export const allowCredentialsWithoutTlsField: INodeProperties = {
 	displayOptions: { show: { security: ['none', 'starttlsOptional'] } },
 };
 
-/** Everything after the login fields, in the same order in every credential. */
-export const connectionFieldsAfterLogin: INodeProperties[] = [
-	allowCredentialsWithoutTlsField,
+/**
+ * Everything after the login fields, in the same order in every credential. `noLoginWhen` names the
+ * values of that credential's own fields for which it sends no credentials at all.
+ */
+export const connectionFieldsAfterLogin = (noLoginWhen?: Record<string, string[]>): INodeProperties[] => [
+	noLoginWhen ? { ...allowCredentialsWithoutTlsField, displayOptions: { ...allowCredentialsWithoutTlsField.displayOptions, hide: noLoginWhen } } : allowCredentialsWithoutTlsField,
 	...tlsFields,
 	...connectionTuningFields,
 	...sendingLimitFields,

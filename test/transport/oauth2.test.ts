@@ -230,7 +230,7 @@ describe('Google service account with domain-wide delegation', () => {
 
 	test('the Test button exchanges the JWT too', async () => {
 		const result = await smtpConnectorTest.call({} as ICredentialTestFunctions, { data: await serviceAccountCredential() } as unknown as ICredentialsDecrypted);
-		expect(result).toEqual({ status: 'OK', message: `Connected to 127.0.0.1:${server.port}: STARTTLS, TLSv1.3, AUTH XOAUTH2 as ${MAILBOX}` });
+		expect(result).toEqual({ status: 'OK', message: `Connected to 127.0.0.1:${server.port}: STARTTLS, TLSv1.3, AUTH XOAUTH2 as ${MAILBOX}. Note: Host is filled in, so this is not the Gmail / Google Workspace preset's server (smtp.gmail.com); clear Host to use it.` });
 	});
 
 	test('a key that does not match is refused by the token endpoint, and named', async () => {

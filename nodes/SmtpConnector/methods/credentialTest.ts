@@ -1,9 +1,11 @@
 import type {
+	ICredentialDataDecryptedObject,
 	ICredentialTestFunctions,
 	ICredentialsDecrypted,
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
+import { presetHost } from '../../../credentials/common/providers';
 import { tokenSourceFor } from '../transport/auth/oauth2';
 import type { TokenSource } from '../transport/auth/tokens';
 import { probeConnection } from '../transport/probe';
@@ -37,11 +39,18 @@ async function unredactedTest(
 		const as = settings.auth?.kind === 'oauth2' ? ` as ${settings.auth.user}` : '';
 		return {
 			status: 'OK',
-			message: `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}${as}`,
+			message: `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}${as}${presetOverridden(credential.data ?? {}, settings)}`,
 		};
 	} catch (error) {
 		return { status: 'Error', message: explainToUser(diagnose(error, settings)) };
 	}
+}
+
+/** A preset chosen while Host points elsewhere: a success must not read as "Gmail works". */
+function presetOverridden(data: ICredentialDataDecryptedObject, settings: ConnectionSettings): string {
+	const preset = presetHost(settings.provider, data);
+	if (settings.provider.id === 'custom' || !preset || preset === settings.host) return '';
+	return `. Note: Host is filled in, so this is not the ${settings.provider.name} preset's server (${preset}); clear Host to use it.`;
 }
 
 /** The Test button of the password credential: connect, negotiate TLS, log in, close — and explain any failure. */

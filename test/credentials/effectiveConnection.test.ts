@@ -1,0 +1,69 @@
+import { NodeHelpers, type ICredentialDataDecryptedObject, type INodeProperties } from 'n8n-workflow';
+
+import { SmtpConnectorApi } from '../../credentials/SmtpConnectorApi.credentials';
+import { SmtpConnectorOAuth2Api } from '../../credentials/SmtpConnectorOAuth2Api.credentials';
+import { readConnectionSettings } from '../../nodes/SmtpConnector/transport/settings';
+
+/** What n8n's credential form shows for these values: every field starts at its default, as in the editor. */
+function form(properties: INodeProperties[], values: ICredentialDataDecryptedObject) {
+	const data: ICredentialDataDecryptedObject = {};
+	for (const p of properties) if (p.type !== 'notice' && !(p.name in data)) data[p.name] = p.default as string;
+	Object.assign(data, values);
+	const visible = properties.filter((p) => NodeHelpers.displayParameter(data, p, null, null, data));
+	return { data, notices: visible.filter((p) => p.type === 'notice').map((p) => p.displayName) };
+}
+
+const effective = (notices: string[]) => notices.filter((n) => n.startsWith('Mail goes to') || n.startsWith('Fill in Host'));
+
+describe('the credential says where mail really goes, whatever mix of preset and filled-in fields', () => {
+	const api = new SmtpConnectorApi().properties;
+
+	test('the MailDev credential switched to Gmail says it still goes to the Host above, unencrypted', () => {
+		const { notices } = form(api, { provider: 'gmail', host: '127.0.0.1', port: '1025', security: 'none', authType: 'none' });
+		expect(effective(notices)).toEqual([
+			'Mail goes to the Host above, the Port above, UNENCRYPTED (no TLS). Host wins over the Gmail / Google Workspace preset (smtp.gmail.com): clear Host to use the preset. Gmail / Google Workspace expects TLS: choose STARTTLS (Required) or SSL/TLS.',
+		]);
+		expect(notices.join(' ')).not.toMatch(/Connects to smtp\.gmail\.com/);
+	});
+
+	test('an untouched preset names its server and port', () => {
+		expect(effective(form(api, { provider: 'gmail' }).notices)).toEqual([
+			'Mail goes to smtp.gmail.com, port 587, STARTTLS, required (nothing is sent if the server does not offer it).',
+		]);
+		expect(effective(form(api, { provider: 'mailgun', mailgunRegion: 'eu', security: 'tls' }).notices)).toEqual([
+			'Mail goes to smtp.eu.mailgun.org, port 465, SSL/TLS from the first byte.',
+		]);
+		expect(effective(form(api, { provider: 'custom' }).notices)).toEqual(['Fill in Host: Custom has no server of its own.']);
+	});
+
+	const hosts = ['', 'relay.example.test'];
+	const ports = ['', '2525'];
+	const cases = ['custom', 'gmail', 'microsoft365', 'ses', 'mailgun', 'sendgrid', 'postmark'].flatMap((provider) =>
+		['starttls', 'tls', 'starttlsOptional', 'none'].flatMap((security) =>
+			hosts.flatMap((host) => ports.flatMap((port) => ['us', 'eu'].map((mailgunRegion) => ({ provider, security, host, port, mailgunRegion })))),
+		),
+	);
+	test.each([
+		['SMTP Connector', api],
+		['SMTP Connector OAuth2', new SmtpConnectorOAuth2Api().properties],
+	])('%s: exactly one notice for each mix, and it agrees with the settings the node connects with', (_name, properties) => {
+		const providers = new Set(properties.find((p) => p.name === 'provider')!.options!.map((o) => (o as { value: string }).value));
+		let checked = 0;
+		for (const values of cases.filter((c) => providers.has(c.provider))) {
+			const { data, notices } = form(properties, { ...values, authType: 'none', user: 'orders@example.test', allowCredentialsWithoutTls: true });
+			const shown = effective(notices);
+			expect({ values, shown: shown.length }).toEqual({ values, shown: 1 });
+			if (values.provider === 'custom' && !values.host) continue;
+			const settings = readConnectionSettings(data, properties === api ? 'smtpConnectorApi' : 'smtpConnectorOAuth2Api');
+			const [text] = shown;
+			// SES: the form cannot name each of its 20 regions, so it points at the Region field.
+			expect(text).toContain(values.host ? 'the Host above' : settings.host.replace(/^email-smtp\.[a-z0-9-]+\./, 'email-smtp.<Region above>.'));
+			if (values.host) expect(settings.host).toBe(values.host);
+			expect(text).toContain(values.port ? 'the Port above' : `port ${settings.port}`);
+			expect(String(settings.port)).toBe(values.port || String(settings.port));
+			expect(text).toMatch({ starttls: /STARTTLS, required/, tls: /SSL\/TLS from the first byte/, starttlsOptional: /STARTTLS if the server offers it/, none: /UNENCRYPTED \(no TLS\)/ }[settings.security]);
+			checked++;
+		}
+		expect(checked).toBeGreaterThan(40);
+	});
+});
