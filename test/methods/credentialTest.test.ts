@@ -39,6 +39,23 @@ describe('credential test: success names what was negotiated', () => {
 		expect(result).toEqual({ status: 'OK', message: `Connected to 127.0.0.1:${s.port}: no TLS, no AUTH` });
 	});
 
+	test('a preset whose Host is still filled in says so, even when the connection works', async () => {
+		const s = await server({ noStartTls: true, noAuth: true });
+		const result = await pressTest({ ...(await credentialFor(s, { security: 'none', authType: 'none' })), provider: 'gmail' });
+		expect(result).toEqual({
+			status: 'OK',
+			message: `Connected to 127.0.0.1:${s.port}: no TLS, no AUTH. Note: Host is filled in, so this is not the Gmail / Google Workspace preset's server (smtp.gmail.com); clear Host to use it.`,
+		});
+	});
+
+	test('a login to a server that takes none says so, not "wrong password"', async () => {
+		const s = await server({ noStartTls: true, noAuth: true });
+		const result = await pressTest(await credentialFor(s, { security: 'none' }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^The server on 127\.0\.0\.1:\d+ takes no login \(it does not understand AUTH\)\. If it relays mail for this machine without one, set Authentication to None/);
+		expect(result.message).not.toMatch(/user name or password/);
+	});
+
 	test('STARTTLS if offered stays plain when the server has none', async () => {
 		const s = await server({ noStartTls: true });
 		const result = await pressTest(await credentialFor(s, { security: 'starttlsOptional' }));

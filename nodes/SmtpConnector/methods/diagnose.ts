@@ -12,6 +12,7 @@ export type FailureKind =
 	| 'tlsVersion'
 	| 'starttlsNotOffered'
 	| 'authRejected'
+	| 'authNotOffered'
 	| 'connectionRefused'
 	| 'connectionTimeout'
 	| 'hostNotFound'
@@ -162,6 +163,12 @@ function explain(error: SmtpError, context: Context): Omit<Diagnosis, 'detail' |
 		return {
 			kind: 'starttlsNotOffered',
 			hint: `${where} does not offer STARTTLS, and Security is "STARTTLS (Required)", so nothing was sent in plain text. Use port 465 with "SSL/TLS" if the server has it; choose "STARTTLS if Offered" or "None" only for a trusted relay.`,
+		};
+	}
+	if (/^AUTH/i.test(error.command ?? '') && (code === 500 || code === 502)) {
+		return {
+			kind: 'authNotOffered',
+			hint: `The server on ${where} takes no login (it does not understand AUTH). If it relays mail for this machine without one, set Authentication to None; otherwise check Host and Port.`,
 		};
 	}
 	if (error.code === 'EAUTH' || (code !== undefined && code >= 530 && code <= 535) || /^AUTH/i.test(error.command ?? '')) {
