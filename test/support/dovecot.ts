@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -15,7 +15,12 @@ export const DOVECOT_USER = 'legacy@example.test';
 export const DOVECOT_PASSWORD = 'Legacy-Pa55word';
 
 export function dovecotUnavailable(): string | undefined {
-	if (spawnSync('dovecot', ['--version']).status !== 0) return 'dovecot is not installed (apt-get install dovecot-core dovecot-submissiond)';
+	const install = 'apt-get install dovecot-core dovecot-submissiond';
+	if (spawnSync('dovecot', ['--version']).status !== 0) return `dovecot is not installed (${install})`;
+	const services = spawnSync('dovecot', ['config', '-h', 'libexec_dir'], { encoding: 'utf8' }).stdout?.trim() || '/usr/lib/dovecot';
+	for (const service of ['submission', 'submission-login']) {
+		if (!existsSync(path.join(services, service))) return `dovecot's ${service} service is missing from ${services} (${install})`;
+	}
 	if (process.getuid?.() !== 0) return 'dovecot needs root to start here';
 	if (spawnSync('id', ['dovenull']).status !== 0) return 'the dovenull user of the dovecot package is missing';
 	return undefined;

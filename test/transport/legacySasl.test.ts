@@ -6,6 +6,7 @@ import { DOVECOT_PASSWORD, DOVECOT_USER, dovecotUnavailable, startDovecotSubmiss
 import { outputOf } from '../support/engine';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
 import { runSendNode } from '../support/workflows';
+import { serverSuite } from '../support/serverSuite';
 
 test('DIGEST-MD5 reproduces the worked example of RFC 2831 §4', () => {
 	const challenge = parseChallenge('realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh",qop="auth",algorithm=md5-sess,charset=utf-8');
@@ -15,10 +16,7 @@ test('DIGEST-MD5 reproduces the worked example of RFC 2831 §4', () => {
 	expect(rspauth).toBe('ea40f60335c427b5527b84dbabcdfffd');
 });
 
-const unavailable = dovecotUnavailable();
-if (unavailable) console.warn(`Skipping the DIGEST-MD5 tests against dovecot: ${unavailable}`);
-
-(unavailable ? describe.skip : describe)('DIGEST-MD5 against a real server (dovecot submission)', () => {
+serverSuite('dovecot submission', dovecotUnavailable())('DIGEST-MD5 against a real server (dovecot submission)', () => {
 	let relay: TestSmtpServer;
 	let dovecot: DovecotServer;
 	beforeAll(async () => {

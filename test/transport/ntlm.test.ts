@@ -15,6 +15,7 @@ import { outputOf } from '../support/engine';
 import { POSTFIX_PASSWORD, POSTFIX_USER, postfixUnavailable, startPostfix, type PostfixServer } from '../support/postfix';
 import { credentialFor, startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
 import { runSendNode } from '../support/workflows';
+import { serverSuite } from '../support/serverSuite';
 
 const hex = (value: string) => Buffer.from(value.replace(/\s/g, ''), 'hex');
 
@@ -128,10 +129,7 @@ test('a server that does not speak NTLM gets a hint to choose another mechanism'
 	}
 });
 
-const unavailable = postfixUnavailable();
-if (unavailable) console.warn(`Skipping the NTLM tests against postfix: ${unavailable}`);
-
-(unavailable ? describe.skip : describe)('NTLM against a real server (postfix + Cyrus SASL)', () => {
+serverSuite('postfix with Cyrus SASL', postfixUnavailable())('NTLM against a real server (postfix + Cyrus SASL)', () => {
 	let relay: TestSmtpServer;
 	let postfix: PostfixServer;
 	let caCertificate: string;

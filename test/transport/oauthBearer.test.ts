@@ -9,16 +9,14 @@ import { outputOf } from '../support/engine';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
 import { runSendNode } from '../support/workflows';
+import { serverSuite } from '../support/serverSuite';
 
 test('the OAUTHBEARER initial response follows RFC 7628 §3.1, escaping the user name', () => {
 	const decoded = Buffer.from(oauthBearerResponse('a,b=c@example.test', 'mail.example.test', 587, 'tok'), 'base64').toString();
 	expect(decoded).toBe('n,a=a=2Cb=3Dc@example.test,\x01host=mail.example.test\x01port=587\x01auth=Bearer tok\x01\x01');
 });
 
-const unavailable = dovecotUnavailable();
-if (unavailable) console.warn(`Skipping the OAUTHBEARER tests against dovecot: ${unavailable}`);
-
-(unavailable ? describe.skip : describe)('OAuth2 token logins against a real server (dovecot with an oauth2 passdb)', () => {
+serverSuite('dovecot submission', dovecotUnavailable())('OAuth2 token logins against a real server (dovecot with an oauth2 passdb)', () => {
 	let tokens: TokenServer;
 	let relay: TestSmtpServer;
 	let dovecot: DovecotServer;
