@@ -3,6 +3,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { series, src, dest } = require('gulp');
 const esbuild = require('esbuild');
+const { scriptEnv } = require('./scripts/script-env');
 
 const root = __dirname;
 const entryPoints = [
@@ -23,7 +24,8 @@ function typecheck(done) {
 
 /** Each node and credential file carries its libraries (nodemailer, html-to-text): the package has no runtime dependencies. */
 async function bundle() {
-	await esbuild.build({
+	const { metafile } = await esbuild.build({
+		metafile: true,
 		entryPoints,
 		outbase: root,
 		outdir: path.join(root, 'dist'),
@@ -35,6 +37,29 @@ async function bundle() {
 		legalComments: 'linked',
 		logLevel: 'warning',
 	});
+	writeThirdPartyNotices(Object.keys(metafile.inputs));
+}
+
+/** dist/THIRD-PARTY-NOTICES.md: name, version, licence and licence text of every package bundled into dist/. */
+function writeThirdPartyNotices(inputs) {
+	const packageDirs = new Set();
+	for (const input of inputs) {
+		const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+		if (match) packageDirs.add(path.join(root, match[1]));
+	}
+	const sections = [...packageDirs]
+		.map((dir) => {
+			const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+			const licenceFile = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+			if (!licenceFile) throw new Error(`${pkg.name} is bundled into dist/ but ships no licence file`);
+			return { pkg, text: fs.readFileSync(path.join(dir, licenceFile), 'utf8').trim() };
+		})
+		.sort((a, b) => a.pkg.name.localeCompare(b.pkg.name));
+	const body = sections.map(({ pkg, text }) => `## ${pkg.name} ${pkg.version} (${pkg.license})\n\n\`\`\`\n${text}\n\`\`\`\n`).join('\n');
+	fs.writeFileSync(
+		path.join(root, 'dist', 'THIRD-PARTY-NOTICES.md'),
+		`# Third-party notices\n\nThe files in dist/ bundle these packages; their licences follow.\n\n${body}`,
+	);
 }
 
 function assets() {
@@ -55,7 +80,7 @@ function script(entry, outfile, nodeArgs = []) {
 			logLevel: 'warning',
 		});
 	const run = (done) => {
-		execFileSync(process.execPath, [...nodeArgs, path.join(root, outfile)], { stdio: 'inherit' });
+		execFileSync(process.execPath, [...nodeArgs, path.join(root, outfile)], { stdio: 'inherit', env: scriptEnv(root) });
 		done();
 	};
 	return series(bundleIt, run);

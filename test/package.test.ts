@@ -42,8 +42,22 @@ describe('the published package', () => {
 				'dist/nodes/SmtpConnector/SmtpConnector.node.json',
 				'dist/nodes/SmtpConnector/smtpConnector.svg',
 				'dist/nodes/SmtpConnector/smtpConnector.dark.svg',
+				'dist/THIRD-PARTY-NOTICES.md',
 			]),
 		);
+	});
+
+	test('the licence of every bundled library ships with it, and packing builds first', () => {
+		const notices = readFileSync(path.join(root, 'dist/THIRD-PARTY-NOTICES.md'), 'utf8');
+		const bundle = readFileSync(path.join(root, pkg.n8n.nodes[0]), 'utf8');
+		// esbuild names each bundled file by its path: every package under node_modules/ there has a section.
+		const bundled = new Set([...bundle.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]));
+		expect([...bundled].sort()).toEqual(expect.arrayContaining(['html-to-text', 'nodemailer']));
+		for (const name of bundled) expect(notices).toMatch(new RegExp(`^## ${name.replace(/[/.]/g, '\\$&')} \\d`, 'm'));
+		expect(notices).toMatch(/Permission is hereby granted/);
+		// .npmrc skips lifecycle scripts, so `npm run release` builds explicitly; prepack covers npm publish --ignore-scripts=false.
+		expect(pkg.scripts.prepack).toMatch(/gulp build/);
+		expect(pkg.scripts.release).toMatch(/^gulp build .*&& npm publish/);
 	});
 
 	test('the built node needs nothing but n8n-workflow and Node built-ins, and its credential test works', async () => {
@@ -58,7 +72,7 @@ describe('the published package', () => {
 		const { SmtpConnectorApi } = require(path.join(root, pkg.n8n.credentials[0]));
 		expect(new SmtpConnectorApi().name).toBe('smtpConnectorApi');
 		const node = new SmtpConnector();
-		expect(node.description).toMatchObject({ name: 'smtpConnector', displayName: 'SMTP Connector', defaults: { name: 'Send Email' }, usableAsTool: true });
+		expect(node.description).toMatchObject({ name: 'smtpConnector', displayName: 'SMTP Connector', defaults: { name: 'SMTP Connector' }, usableAsTool: true });
 
 		const server = await startSmtpServer();
 		try {
@@ -88,10 +102,14 @@ test('the packed tarball installs with no dependencies into an empty folder, loa
 		const app = path.join(dir, 'app');
 		execFileSync('mkdir', ['-p', path.join(app, 'node_modules')]);
 		writeFileSync(path.join(app, 'package.json'), '{ "name": "empty", "private": true }');
-		execFileSync('npm', ['install', path.join(dir, tarball), '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--offline'], {
-			cwd: app,
-			stdio: 'ignore',
-		});
+		// An empty cache of its own and --offline: the install must need nothing from a registry. n8n supplies
+		// the peer n8n-workflow itself; --legacy-peer-deps keeps npm from resolving it (which needs its
+		// packument, found only in a cache that an earlier online install happened to warm).
+		execFileSync(
+			'npm',
+			['install', path.join(dir, tarball), '--omit=dev', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--offline', '--cache', path.join(dir, 'cache')],
+			{ cwd: app, stdio: 'ignore' },
+		);
 		const installed = path.join(app, 'node_modules', 'n8n-nodes-smtp-connector');
 		expect(readdirSync(path.join(app, 'node_modules')).sort()).toEqual(['.package-lock.json', 'n8n-nodes-smtp-connector']);
 		expect(existsSync(path.join(installed, 'node_modules'))).toBe(false);
