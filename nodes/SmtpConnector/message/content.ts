@@ -6,7 +6,9 @@ const htmlToText = compile({
 	selectors: [
 		{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
 		{ selector: 'img', format: 'skip' },
-		{ selector: 'table', format: 'dataTable' },
+		// Text as the user wrote it: html-to-text upper-cases headings and table header cells by default.
+		{ selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+		...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
 	],
 });
 
