@@ -41,12 +41,12 @@ export class SmtpConnectorApi implements ICredentialType {
 			default: 'us',
 			displayOptions: { show: { provider: ['mailgun'] } },
 		},
+		...effectiveConnectionNoticesFor(PROVIDERS),
 		...providerNoticesFor(PROVIDERS),
 		...hostFieldsFor(PROVIDERS),
 		securityField,
 		portField,
 		...portSecurityNotices,
-		...effectiveConnectionNoticesFor(PROVIDERS),
 		{
 			displayName: 'Authentication',
 			name: 'authType',

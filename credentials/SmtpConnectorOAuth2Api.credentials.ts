@@ -46,6 +46,7 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 			description: 'Directory (tenant) ID or domain. App-only sending needs your tenant; delegated sign-in may use "organizations".',
 			displayOptions: { show: { provider: microsoft } },
 		},
+		...effectiveConnectionNoticesFor(OAUTH2_PROVIDERS),
 		...providerNoticesFor(OAUTH2_PROVIDERS),
 		{
 			displayName: 'Grant Type',
@@ -140,7 +141,6 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 		securityField,
 		portField,
 		...portSecurityNotices,
-		...effectiveConnectionNoticesFor(OAUTH2_PROVIDERS),
 		...connectionFieldsAfterLogin(),
 	];
 }

@@ -39,7 +39,7 @@ fi
 
 npx gulp build --silent
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$dev" | tail -n 1)
-export N8N_USER_FOLDER="$dev/user" N8N_ENCRYPTION_KEY=smtp-connector-dev N8N_DIAGNOSTICS_ENABLED=false \
+export N8N_USER_FOLDER="$dev/user" N8N_ENCRYPTION_KEY=smtp-connector-dev N8N_DIAGNOSTICS_ENABLED=false N8N_DISABLED_MODULES=mcp-registry \
 	N8N_SECURE_COOKIE=false N8N_PORT="$port" N8N_LISTEN_ADDRESS=127.0.0.1 WEBHOOK_URL="http://127.0.0.1:$port/" \
 	N8N_LOG_LEVEL=${N8N_LOG_LEVEL:-warn}
 # n8n's default expression engine ("vm") runs on isolated-vm, whose package ships builds for Node 24 (n8n 2.x)
@@ -65,18 +65,29 @@ fs.writeFileSync(path.join(dev, "workflows.json"), JSON.stringify(workflows));
 step import-credentials "$node_bin" "$home/node_modules/n8n/bin/n8n" import:credentials --input="$dev/credentials.json"
 step import-workflows "$node_bin" "$home/node_modules/n8n/bin/n8n" import:workflow --input="$dev/workflows.json"
 
-# MailDev ends on some client errors (a STARTTLS handshake it cannot serve, for one): say so and start it again.
+: > "$dev/n8n.log"
+: > "$dev/maildev.log"
+# MailDev ends on some client errors (a STARTTLS handshake it cannot serve, for one): say so and start it
+# again — unless it could not even start (a port in use), which ends this script with its error.
 (
 	while :; do
+		started=$SECONDS
 		node "$dev/maildev/node_modules/maildev/bin/maildev" --ip 127.0.0.1 --smtp "$inbox_smtp" --web "$inbox_web" --silent >> "$dev/maildev.log" 2>&1 || true
-		echo "npm run dev: MailDev stopped ($(grep -iE 'error' "$dev/maildev.log" | tail -1 | cut -c1-200)); starting it again" >&2
-		sleep 1
+		[ $((SECONDS - started)) -ge 5 ] || exit 1
+		echo "npm run dev: MailDev stopped ($(grep -v '^ *at ' "$dev/maildev.log" | grep -iE 'error' | tail -1 | cut -c1-160)); starting it again" >&2
 	done
 ) &
 maildev_pid=$!
-"$node_bin" "$home/node_modules/n8n/bin/n8n" start > >(tee "$dev/n8n.log") 2>&1 &
+N8N_RUNNERS_BROKER_PORT=${N8N_RUNNERS_BROKER_PORT:-$((port + 1))} "$node_bin" "$home/node_modules/n8n/bin/n8n" start >> "$dev/n8n.log" 2>&1 &
 n8n_pid=$!
-trap 'kill $n8n_pid 2>/dev/null; pkill -P $maildev_pid 2>/dev/null; kill $maildev_pid 2>/dev/null; true' EXIT INT TERM
+tail -n +1 -f --pid=$n8n_pid "$dev/n8n.log" &
+trap 'kill $n8n_pid $maildev_pid 2>/dev/null; pkill -f "maildev/bin/maildev --ip 127.0.0.1 --smtp $inbox_smtp " 2>/dev/null; true' EXIT INT TERM
+for _ in $(seq 20); do curl -sf "http://127.0.0.1:$inbox_web/" > /dev/null && break; sleep 1; done
+if ! curl -sf "http://127.0.0.1:$inbox_web/" > /dev/null; then
+	echo "npm run dev: MailDev did not start on ports $inbox_smtp / $inbox_web. Last lines of .dev/maildev.log:" >&2
+	grep -v '^ *at ' "$dev/maildev.log" | tail -8 >&2
+	exit 1
+fi
 ready=
 for _ in $(seq 180); do
 	if curl -sf "http://127.0.0.1:$port/healthz/readiness" > /dev/null; then ready=1; break; fi
@@ -84,6 +95,7 @@ for _ in $(seq 180); do
 	sleep 1
 done
 if [ -z "$ready" ]; then
+	sleep 1
 	echo "npm run dev: n8n did not become ready on port $port. Last lines of .dev/n8n.log:" >&2
 	tail -20 "$dev/n8n.log" >&2
 	exit 1

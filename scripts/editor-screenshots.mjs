@@ -11,6 +11,12 @@ const editor = process.env.EDITOR_URL ?? 'http://127.0.0.1:5678';
 const inbox = process.env.INBOX_URL ?? 'http://127.0.0.1:1080';
 const shot = (name) => path.join(root, 'docs', name);
 
+/** The credential window, from its title to the bottom of the visible form. */
+async function modalClip(page) {
+	const box = await page.locator('[data-test-id=editCredential-modal] .el-dialog, .el-dialog:has([data-test-id=credential-save-button])').first().boundingBox();
+	return box ?? { x: 210, y: 86, width: 980, height: 1000 };
+}
+
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
 	const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
@@ -31,7 +37,21 @@ try {
 	await page.screenshot({ path: shot('editor-node.png') });
 	await page.click('[data-test-id=ndv-close-button]');
 
-	// The credential panel with the Gmail preset chosen (not saved).
+	// A new credential with the Gmail preset: the notice names the server, port and security the node will use.
+	await page.setViewportSize({ width: 1400, height: 1200 });
+	await page.goto(`${editor}/workflow/smtpConnectorExample1`);
+	await page.waitForSelector('[data-test-id=canvas-node]');
+	await page.dblclick('[data-test-id=canvas-node]:has-text("Send Email")');
+	await page.click('[data-test-id=node-credentials-select]');
+	await page.click('text=Create new credential');
+	await page.click('[data-test-id=parameter-input-provider]');
+	await page.click('li:has-text("Gmail / Google Workspace")');
+	await page.waitForTimeout(1000);
+	await page.screenshot({ path: shot('editor-credential.png'), clip: await modalClip(page) });
+	await page.keyboard.press('Escape');
+
+	// The MailDev credential switched to Gmail (not saved): Host and Security stay filled in, and the notice
+	// says that mail still goes there, unencrypted.
 	await page.goto(`${editor}/workflow/smtpConnectorExample1`);
 	await page.waitForSelector('[data-test-id=canvas-node]');
 	await page.dblclick('[data-test-id=canvas-node]:has-text("Send Email")');
@@ -39,7 +59,8 @@ try {
 	await page.click('[data-test-id=parameter-input-provider]');
 	await page.click('li:has-text("Gmail / Google Workspace")');
 	await page.waitForTimeout(1000);
-	await page.screenshot({ path: shot('editor-credential.png'), clip: { x: 210, y: 86, width: 980, height: 688 } });
+	await page.screenshot({ path: shot('editor-credential-override.png'), clip: await modalClip(page) });
+	await page.setViewportSize({ width: 1400, height: 860 });
 
 	// Run the notification workflow from the editor; the mails land in MailDev.
 	await page.goto(`${editor}/workflow/smtpConnectorExample1`);
@@ -50,7 +71,7 @@ try {
 	await page.goto(inbox);
 	await page.waitForTimeout(2000);
 	await page.screenshot({ path: shot('maildev-inbox.png') });
-	console.log('Saved docs/editor-canvas.png, docs/editor-node.png, docs/editor-credential.png, docs/maildev-inbox.png');
+	console.log('Saved docs/editor-canvas.png, docs/editor-node.png, docs/editor-credential.png, docs/editor-credential-override.png, docs/maildev-inbox.png');
 } finally {
 	await browser.close();
 }

