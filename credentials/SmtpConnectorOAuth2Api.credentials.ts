@@ -33,7 +33,7 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 
 	icon: Icon = credentialIcon;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-smtp-connector#oauth2';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-smtp-connector#oauth2-microsoft-365-and-google';
 
 	properties: INodeProperties[] = [
 		providerField(OAUTH2_PROVIDERS, 'microsoft365'),
