@@ -39,12 +39,14 @@ fi
 
 npx gulp build --silent
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$dev" | tail -n 1)
-export N8N_USER_FOLDER="$dev/user" N8N_ENCRYPTION_KEY=smtp-connector-dev N8N_DIAGNOSTICS_ENABLED=false N8N_DISABLED_MODULES=mcp-registry \
+export N8N_USER_FOLDER="$dev/user" N8N_ENCRYPTION_KEY=smtp-connector-dev N8N_DIAGNOSTICS_ENABLED=false \
 	N8N_SECURE_COOKIE=false N8N_PORT="$port" N8N_LISTEN_ADDRESS=127.0.0.1 WEBHOOK_URL="http://127.0.0.1:$port/" \
 	N8N_LOG_LEVEL=${N8N_LOG_LEVEL:-warn}
 # n8n's default expression engine ("vm") runs on isolated-vm, whose package ships builds for Node 24 (n8n 2.x)
 # but not for Node 20, where n8n 1.x runs here: 1.x gets the "legacy" engine.
 if [ "${version%%.*}" -lt 2 ]; then export N8N_EXPRESSION_ENGINE=${N8N_EXPRESSION_ENGINE:-legacy}; fi
+# n8n 2.x looks up MCP servers on an outside host unless its mcp-registry module is off (1.x has no such module).
+if [ "${version%%.*}" -ge 2 ]; then export N8N_DISABLED_MODULES=${N8N_DISABLED_MODULES:-mcp-registry}; fi
 step install-package bash scripts/install-package.sh "$N8N_USER_FOLDER" "$dev/$tgz"
 
 # The inbox credential and the example workflows, imported with n8n's CLI (again on every run: they stay as shipped).

@@ -36,7 +36,9 @@ node "$root/scripts/real-n8n/fixtures.js" "$work/sink" "$work"
 # n8n's default expression engine ("vm") runs on isolated-vm, whose package ships builds for Node 24 (n8n 2.x
 # runs with its defaults) but not for Node 20, where n8n 1.x runs here: 1.x gets the "legacy" engine.
 if [ "${n8n_version%%.*}" -lt 2 ]; then export N8N_EXPRESSION_ENGINE=${N8N_EXPRESSION_ENGINE:-legacy}; fi
-export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N_DISABLED_MODULES=mcp-registry N8N_LOG_LEVEL=warn \
+# n8n 2.x looks up MCP servers on an outside host unless its mcp-registry module is off (1.x has no such module).
+if [ "${n8n_version%%.*}" -ge 2 ]; then export N8N_DISABLED_MODULES=${N8N_DISABLED_MODULES:-mcp-registry}; fi
+export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N_LOG_LEVEL=warn \
 	DB_SQLITE_POOL_SIZE=1 N8N_RUNNERS_ENABLED=false N8N_SECURE_COOKIE=false
 "$node24" "$n8n_bin" import:credentials --input="$work/credentials.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow.json"
