@@ -90,4 +90,5 @@ exports.build = series(clean, typecheck, bundle, assets);
 exports.demo = series(exports.build, script('scripts/demo.ts', 'out/demo.js'));
 exports.bench = series(exports.build, script('bench/run.ts', 'out/bench.js', ['--expose-gc']));
 exports.screenshots = series(exports.build, script('scripts/approval-screenshots.ts', 'out/approval-screenshots.js'));
+exports.docs = script('scripts/failure-table.ts', 'out/failure-table.js');
 exports.default = exports.build;

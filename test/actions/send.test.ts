@@ -210,7 +210,7 @@ describe('failures: one definite outcome per item', () => {
 		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(out[0].json.accepted).toEqual(['good1@example.test']);
 		expect(out[1].json.error).toMatchObject({ message: 'To Email: "not-an-address" is not a valid email address (no "@")', itemIndex: 1 });
-		expect(out[2].json.error).toMatchObject({ smtpCode: 550, kind: 'recipientRejected', transient: false, itemIndex: 2 });
+		expect(out[2].json.error).toMatchObject({ smtpCode: 550, kind: 'recipientRefused', transient: false, itemIndex: 2 });
 		expect((out[2].json.error as { message: string }).message).toContain('550 5.1.1 No such user here');
 		expect(out[3].json).toMatchObject({
 			accepted: ['good2@example.test'],

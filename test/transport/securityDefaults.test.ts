@@ -110,7 +110,7 @@ describe('TLS defaults', () => {
 			const credential = await credentialFor(server);
 			delete (credential as Record<string, unknown>).minTlsVersion;
 			const out = await send(credential);
-			expect(out[0].json.error).toMatchObject({ kind: 'tlsVersion' });
+			expect(out[0].json.error).toMatchObject({ kind: 'tlsNegotiation' });
 			expect(server.logins).toEqual([]);
 		} finally {
 			await server.close();

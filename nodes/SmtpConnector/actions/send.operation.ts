@@ -1,6 +1,8 @@
 import type { NodeApiError, NodeOperationError, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { Delivery } from '../delivery/deliver';
+import type { Delivery, Slot } from '../delivery/deliver';
+import { Slots } from '../delivery/slots';
+import { SmtpFailure } from '../failures/failure';
 import { composeMail } from '../message/compose';
 import { renderMessage } from '../message/render';
 import { checkedSize } from '../message/size';
@@ -8,7 +10,7 @@ import type { Redact } from '../transport/secrets';
 import type { ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
 import { readMailInput } from './send.input';
-import { errorItem, openSession, toNodeError, type Attempts, type ItemLimits, type Session, type SessionFailure } from './session';
+import { errorItem, openSession, toNodeError, type ItemLimits, type Session, type SessionFailure } from './session';
 
 export { sendProperties as description } from './send.properties';
 
@@ -20,6 +22,7 @@ async function processItem(
 	delivery: Delivery,
 	limits: ItemLimits,
 	redact: Redact,
+	slot: Slot,
 ): Promise<INodeExecutionData> {
 	const { preview, ...input } = await readMailInput(ctx, i);
 	const { mail, duplicates } = composeMail(input, settings.sender, limits);
@@ -33,15 +36,16 @@ async function processItem(
 			pairedItem: { item: i },
 		};
 	}
-	const outcome = await delivery.deliver(mail, { size });
-	if (!outcome.ok) {
-		const attempts: Attempts = { attempts: outcome.attempts, possibleDuplicate: outcome.possibleDuplicate };
-		throw Object.assign(toNodeError(ctx, outcome.error, i, settings, redact), { outcome: attempts });
-	}
-	const { attempts, durationMs, possibleDuplicate } = outcome;
+	const outcome = await delivery.deliver(mail, { size, slot });
+	if (!outcome.ok) throw outcome.failure;
+	const { attempts, durationMs, possibleDuplicate, recipients } = outcome;
+	const { deferred, unknown, ...sent } = outcome.sent;
 	return {
 		json: redact({
-			...outcome.sent,
+			...sent,
+			...(deferred.length ? { deferred } : {}),
+			...(unknown.length ? { unknown } : {}),
+			...(deferred.length || unknown.length ? { recipients } : {}),
 			attempts,
 			durationMs,
 			...(possibleDuplicate ? { possibleDuplicate } : {}),
@@ -58,8 +62,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		session = await openSession(this, credentialName);
 	} catch (failure) {
 		const { error, redact } = failure as SessionFailure;
-		if (!this.continueOnFail()) throw toNodeError(this, error, 0, undefined, redact);
-		return items.map((_, i) => errorItem(toNodeError(this, error, i, undefined, redact), i));
+		if (!this.continueOnFail()) throw toNodeError(this, error, 0, redact);
+		return items.map((_, i) => errorItem(toNodeError(this, error, i, redact), i));
 	}
 	const { settings, delivery, limits, redact, signal, window: windowSize } = session;
 	const out: INodeExecutionData[] = new Array(items.length);
@@ -68,25 +72,35 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	const recordFailure = (index: number, error: NodeApiError | NodeOperationError) => {
 		if (!stop.first || index < stop.first.index) stop.first = { index, error };
 	};
-	let next = 0;
 
-	// A bounded window of items in flight: enough to keep every connection busy, while only a few
-	// composed messages exist at any time however many items the execution has.
-	const worker = async () => {
-		while (next < items.length && !stop.first && !signal?.aborted) {
-			const i = next++;
-			try {
-				out[i] = await processItem(this, i, settings, delivery, limits, redact);
-			} catch (error) {
-				// Delivery failures arrive as node errors already; anything else (an expression, the input) is not an SMTP matter.
-				const nodeError = toNodeError(this, error, i, undefined, redact);
-				if (this.continueOnFail()) out[i] = errorItem(nodeError, i, (error as { outcome?: Attempts }).outcome);
-				else recordFailure(i, nodeError);
-			}
+	// A bounded number of items in flight: enough to keep every connection busy, while only a few
+	// composed messages exist at any time however many items the execution has. An item waiting out a
+	// retry's backoff gives its place up (see Delivery).
+	const slots = new Slots(windowSize);
+	const running = new Set<Promise<void>>();
+	const run = async (i: number) => {
+		try {
+			out[i] = await processItem(this, i, settings, delivery, limits, redact, slots);
+		} catch (error) {
+			const nodeError = toNodeError(this, error, i, redact);
+			if (this.continueOnFail()) out[i] = errorItem(nodeError, i, error instanceof SmtpFailure ? error : undefined, redact);
+			else recordFailure(i, nodeError);
+		} finally {
+			slots.release();
 		}
 	};
 	try {
-		await Promise.all(Array.from({ length: Math.min(items.length, windowSize) }, worker));
+		for (let i = 0; i < items.length && !stop.first && !signal?.aborted; i++) {
+			await slots.acquire();
+			if (stop.first || signal?.aborted) {
+				slots.release();
+				break;
+			}
+			const task = run(i);
+			running.add(task);
+			void task.finally(() => running.delete(task));
+		}
+		await Promise.all(running);
 	} finally {
 		delivery.close();
 	}

@@ -11,6 +11,7 @@ import { approvalEmail, type ApprovalLink } from '../approval/emailCard';
 import { waitTill, type WaitLimit } from '../approval/waitLimit';
 import { parseAddresses, type Address } from '../message/addresses';
 import { composeMail } from '../message/compose';
+import { SmtpFailure } from '../failures/failure';
 import { MessageInputError } from '../message/errors';
 import { textValue } from '../message/values';
 import type { CredentialName } from './credentials';
@@ -91,18 +92,17 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		session = await openSession(this, credentialName);
 	} catch (failure) {
 		const { error, redact } = failure as SessionFailure;
-		if (this.continueOnFail()) return [errorItem(toNodeError(this, error, 0, undefined, redact), 0)];
-		throw toNodeError(this, error, 0, undefined, redact);
+		if (this.continueOnFail()) return [errorItem(toNodeError(this, error, 0, redact), 0)];
+		throw toNodeError(this, error, 0, redact);
 	}
-	const { settings, redact } = session;
+	const { redact } = session;
 	try {
 		const request = readRequest(this);
 		const sent = await sendRequests(this, session, request);
 		const failed = sent.find((s) => !s.outcome.ok);
 		if (failed && !failed.outcome.ok) {
-			const error = toNodeError(this, failed.outcome.error, 0, settings, redact);
-			error.message = `The approval request to ${failed.approver} was not sent, so the workflow does not wait: ${error.message}`;
-			throw error;
+			const { failure } = failed.outcome;
+			throw new SmtpFailure({ ...failure.fields(), hint: `The approval request to ${failed.approver} was not sent, so the workflow does not wait: ${failure.hint}` });
 		}
 		// n8n 1.x checks the links' signatures only when asked to (2.x always does for send-and-wait nodes).
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
@@ -120,8 +120,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 			},
 		];
 	} catch (error) {
-		const nodeError = toNodeError(this, error, 0, undefined, redact);
-		if (this.continueOnFail()) return [errorItem(nodeError, 0)];
+		const nodeError = toNodeError(this, error, 0, redact);
+		if (this.continueOnFail()) return [errorItem(nodeError, 0, error instanceof SmtpFailure ? error : undefined, redact)];
 		throw nodeError;
 	} finally {
 		session.delivery.close();

@@ -8,8 +8,9 @@ import {
 } from 'n8n-workflow';
 
 import { DEFAULT_MAX_RECIPIENTS } from '../../../credentials/common/providers';
-import { Delivery, type DeliveryConfig, type Outcome } from '../delivery/deliver';
-import { diagnose, explainToUser } from '../methods/diagnose';
+import { Delivery, type DeliveryConfig } from '../delivery/deliver';
+import { SmtpFailure } from '../failures/failure';
+import { FAILURE_KINDS } from '../failures/kinds';
 import type { MessageLimits } from '../message/compose';
 import { MessageInputError } from '../message/errors';
 import { tokenSourceFor } from '../transport/auth/oauth2';
@@ -25,36 +26,44 @@ const unchanged: Redact = (value) => value;
  * Turns whatever failed for item i into the node error n8n shows, naming the field or the SMTP reply.
  * Built only from redacted text: the error's message, description and stack never hold a secret.
  */
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, settings?: ConnectionSettings, redact = unchanged) {
+export function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, redact = unchanged) {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof MessageInputError) {
 		return new NodeOperationError(ctx.getNode(), redact(error.message), { itemIndex: i, description: `Check the "${error.field}" parameter` });
 	}
-	if (!settings) return new NodeOperationError(ctx.getNode(), redact(error instanceof Error ? error.message : String(error)), { itemIndex: i });
-	const diagnosis = redact(diagnose(error, settings));
-	const apiError = new NodeApiError(ctx.getNode(), { message: diagnosis.detail } as JsonObject, {
+	if (!(error instanceof SmtpFailure)) return new NodeOperationError(ctx.getNode(), redact(error instanceof Error ? error.message : String(error)), { itemIndex: i });
+	const failure = error.mapText(redact);
+	const code = failure.smtpCode ? `SMTP reply code ${failure.smtpCode}${failure.enhancedCode ? ` (${failure.enhancedCode})` : ''}; ` : '';
+	const apiError = new NodeApiError(ctx.getNode(), { message: failure.detail } as JsonObject, {
 		itemIndex: i,
-		description: diagnosis.smtpCode ? `SMTP reply code ${diagnosis.smtpCode}` : undefined,
+		description: `${code}failure kind ${failure.kind} (${FAILURE_KINDS[failure.kind].scope})`,
 	});
 	// Set after construction: NodeApiError swaps a message that mentions ECONNREFUSED & co. for a generic one.
-	apiError.message = explainToUser(diagnosis);
-	return Object.assign(apiError, { diagnosis });
+	apiError.message = failure.message;
+	return apiError;
 }
 
-/** What a failed delivery adds to its error: how often it was tried, never the raw error (it may quote secrets). */
-export type Attempts = Pick<Outcome, 'attempts' | 'possibleDuplicate'>;
-
-export function errorItem(error: NodeApiError | NodeOperationError, i: number, outcome?: Attempts): INodeExecutionData {
-	const diagnosis = (error as { diagnosis?: ReturnType<typeof diagnose> }).diagnosis;
+/** The error output item: the node error, and for an SMTP failure what it was and how often it was tried (never the raw error: it may quote secrets). */
+export function errorItem(error: NodeApiError | NodeOperationError, i: number, failure?: SmtpFailure, redact = unchanged): INodeExecutionData {
+	const f = failure?.mapText(redact);
 	return {
 		json: {
 			error: {
 				message: error.message,
 				...(error.description ? { description: error.description } : {}),
-				...(diagnosis
-					? { kind: diagnosis.kind, smtpCode: diagnosis.smtpCode ?? null, response: diagnosis.detail, transient: diagnosis.transient }
+				...(f
+					? {
+							kind: f.kind,
+							scope: f.scope,
+							retry: f.retry,
+							transient: f.retry !== 'never',
+							smtpCode: f.smtpCode ?? null,
+							enhancedCode: f.enhancedCode ?? null,
+							response: f.detail,
+							attempts: f.attempts ?? 0,
+							possibleDuplicate: f.possibleDuplicate ?? false,
+						}
 					: {}),
-				...(outcome ? { attempts: outcome.attempts, possibleDuplicate: outcome.possibleDuplicate } : {}),
 				itemIndex: i,
 			},
 		},

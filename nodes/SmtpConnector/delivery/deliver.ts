@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 
+import type { SmtpFailure } from '../failures/failure';
+import { recognise, recogniseProbing } from '../failures/recognise';
 import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
-import { leasePool, type PoolLease, type PoolOptions, type SendProgress } from './pool';
-import { defaultRateLimiter, type RateLimit, type RateLimiter } from './rateLimit';
-import { classify, waitBeforeRetry, type RetryPolicy } from './retry';
+import { leasePool, rcptResultsOf, type PoolLease, type PoolOptions, type SendProgress } from './pool';
+import { defaultRateLimiter, sleep, type RateLimit, type RateLimiter } from './rateLimit';
+import { RecipientLedger, type RecipientRecord } from './recipients';
+import { backoffMs, type RetryPolicy } from './retry';
 
 export interface DeliveryConfig {
 	pool: PoolOptions;
@@ -19,6 +22,15 @@ export interface DeliveryConfig {
 	signal?: AbortSignal;
 }
 
+/**
+ * The caller's place for a message in flight. A message waiting out a backoff gives it up, so the
+ * waiting holds neither a connection nor a place another message could use.
+ */
+export interface Slot {
+	release(): void;
+	acquire(): Promise<void>;
+}
+
 export interface RecipientReply {
 	recipient: string;
 	reply: string;
@@ -28,8 +40,13 @@ export interface RecipientReply {
 export interface SentMessage {
 	messageId: string;
 	accepted: string[];
+	/** Refused for good (5xx), each with its reply in rejectedReplies; never asked again. */
 	rejected: string[];
 	rejectedReplies: RecipientReply[];
+	/** Still deferred (4xx) when the retries ran out. */
+	deferred: string[];
+	/** The connection was lost after the final dot: the server may have the message for these. */
+	unknown: string[];
 	response: string;
 	envelope: { from: string; to: string[] };
 }
@@ -39,16 +56,22 @@ interface Tally {
 	durationMs: number;
 	/** The message may have reached the server more than once (or, on failure, once). */
 	possibleDuplicate: boolean;
+	/** Every recipient's final state. */
+	recipients: RecipientRecord[];
 }
 
-export type Outcome = ({ ok: true; sent: SentMessage } | { ok: false; error: unknown }) & Tally;
+export type Outcome = ({ ok: true; sent: SentMessage } | { ok: false; failure: SmtpFailure }) & Tally;
 
 interface NodemailerInfo {
 	messageId: string;
 	accepted?: unknown[];
-	rejected?: unknown[];
 	rejectedErrors?: Array<{ recipient?: string; response?: string; responseCode?: number }>;
 	response?: string;
+}
+
+interface InFlight {
+	controller: AbortController;
+	progress: SendProgress;
 }
 
 const addressOf = (a: unknown) => (typeof a === 'string' ? a : String((a as { address?: string })?.address ?? ''));
@@ -58,42 +81,33 @@ function addresses(value: SendMailOptions['to']): string[] {
 	return (Array.isArray(value) ? value : [value]).map(addressOf).filter(Boolean);
 }
 
-function replies(list: NodemailerInfo['rejectedErrors']): RecipientReply[] {
-	return (list ?? []).map((e) => ({ recipient: e.recipient ?? '', reply: e.response ?? '', code: e.responseCode }));
-}
-
-const isTemporary = (r: RecipientReply) => r.code !== undefined && r.code >= 400 && r.code < 500;
-
-function sentOutcome(
-	info: NodemailerInfo | undefined,
-	messageId: string,
-	envelope: SentMessage['envelope'],
-	accepted: string[],
-	refused: RecipientReply[],
-	tally: Tally,
-): Outcome {
-	return {
-		ok: true,
-		sent: {
-			messageId: info?.messageId ?? messageId,
-			accepted,
-			rejected: refused.map((r) => r.recipient),
-			rejectedReplies: refused,
-			response: info?.response ?? '',
-			envelope,
-		},
-		...tally,
-	};
-}
+const replyOf = (r: RecipientRecord): RecipientReply => ({ recipient: r.recipient, reply: r.reply ?? '', code: r.code });
 
 /**
- * Sends messages for one execution over the warm pool of its credential: rate-limited, retried when
- * a retry is safe, and accounted for per message. Never resends to a recipient that already has it.
+ * Sends the messages of one execution over the warm pool of its credential. Failures are recognised
+ * once (failures/) and their scope decides what happens: a configuration failure stops the whole
+ * delivery, so every message not yet sent fails at once with the same diagnosis; a connection failure
+ * opens one shared reconnect, with backoff, that the waiting messages pass together; a message or
+ * recipient failure is retried for that message and those recipients alone. Never resends to a
+ * recipient that has the message, or asks a refused one again.
  */
 export class Delivery {
 	private lease?: PoolLease;
 
 	private readonly rateKey: string;
+
+	/** Set by a configuration failure, or when the shared reconnects are spent: every later message fails with it. */
+	private stopped?: SmtpFailure;
+
+	/** The shared reconnect: open while the pool waits before connecting again. */
+	private reconnect?: Promise<void>;
+
+	private connectionFailures = 0;
+
+	/** Counts outages, so the messages that fail together in one outage count it once. */
+	private outage = 0;
+
+	private readonly inFlight = new Set<InFlight>();
 
 	constructor(
 		private readonly settings: ConnectionSettings,
@@ -108,65 +122,111 @@ export class Delivery {
 	}
 
 	/** `size`: the encoded size when known, so the server's SIZE limit is checked before MAIL FROM. */
-	async deliver(mail: SendMailOptions, { size }: { size?: number } = {}): Promise<Outcome> {
+	async deliver(mail: SendMailOptions, { size, slot }: { size?: number; slot?: Slot } = {}): Promise<Outcome> {
 		const started = Date.now();
 		const { retry, signal } = this.config;
 		const from = addressOf(mail.from);
 		// Fixed before the first attempt, so every retry of this message carries the same Message-ID.
 		const messageId = mail.messageId ?? `<${randomUUID()}@${from.split('@')[1] || 'localhost'}>`;
 		const recipients = [...addresses(mail.to), ...addresses(mail.cc), ...addresses(mail.bcc)];
-		let pending = recipients;
-		const accepted: string[] = [];
-		const refused: RecipientReply[] = [];
+		const ledger = new RecipientLedger(recipients);
+		let attempts = 0;
+		let messageRetries = 0;
 		let last: NodemailerInfo | undefined;
+		let failure: SmtpFailure | undefined;
 		let possibleDuplicate = false;
 
-		for (let attempt = 1; ; attempt++) {
-			const tally = () => ({ attempts: attempt, durationMs: Date.now() - started, possibleDuplicate });
-			const progress: SendProgress = { bodySent: false };
-			let temporary: RecipientReply[] = [];
+		for (;;) {
+			if (this.reconnect) await this.away(slot, this.reconnect);
+			if (this.stopped || signal?.aborted) {
+				failure = this.stopped ?? failure ?? recognise(signal?.reason ?? new Error('cancelled'), this.settings);
+				break;
+			}
+			const to = ledger.toSend(retry.retryAmbiguous);
+			if (!to.length) break;
+			attempts++;
+			const flight: InFlight = { controller: new AbortController(), progress: { bodySent: false } };
+			const outage = this.outage;
+			this.inFlight.add(flight);
+			const stopWithExecution = () => flight.controller.abort(signal?.reason);
+			signal?.addEventListener('abort', stopWithExecution, { once: true });
 			try {
-				await (this.config.rateLimiter ?? defaultRateLimiter).acquire(this.rateKey, this.config.rateLimit, signal);
-				const info = (await this.pool.send({ ...mail, messageId, envelope: { from, to: pending, ...(size ? { size } : {}) }, signal }, progress)) as unknown as NodemailerInfo;
+				await (this.config.rateLimiter ?? defaultRateLimiter).acquire(this.rateKey, this.config.rateLimit, flight.controller.signal);
+				const envelope = { from, to, ...(size ? { size } : {}) };
+				const info = (await this.pool.send({ ...mail, messageId, envelope, signal: flight.controller.signal }, flight.progress)) as unknown as NodemailerInfo;
 				last = info;
-				accepted.push(...(info.accepted ?? []).map(addressOf));
-				const rejected = replies(info.rejectedErrors);
-				temporary = rejected.filter(isTemporary);
-				refused.push(...rejected.filter((r) => !isTemporary(r)));
+				this.connectionFailures = 0;
+				const rejected = (info.rejectedErrors ?? []).map((e) => ({ recipient: e.recipient ?? '', response: e.response ?? '', responseCode: e.responseCode }));
+				ledger.settleSent(to, (info.accepted ?? []).map(addressOf), rejected);
 			} catch (error) {
-				// The diagnosis can then say how large the message was, next to the server's SIZE limit.
-				if (size && error && typeof error === 'object') Object.assign(error, { messageSize: size });
-				const kind = classify(error, progress.bodySent);
-				if (kind === 'ambiguous') possibleDuplicate = true;
-				const rejected = replies((error as NodemailerInfo).rejectedErrors);
-				if (rejected.length) {
-					// Every recipient was refused: the permanent ones are final, the temporary ones may be retried.
-					temporary = rejected.filter(isTemporary);
-					refused.push(...rejected.filter((r) => !isTemporary(r)));
+				const { bodySent } = flight.progress;
+				failure =
+					this.stopped && !bodySent
+						? this.stopped
+						: await recogniseProbing(error, { ...this.settings, bodySent, messageSize: size });
+				if (failure.retry === 'ambiguous') possibleDuplicate = true;
+				ledger.settleFailed(to, rcptResultsOf(flight.progress), failure);
+				if (failure.scope === 'configuration') this.stop(failure);
+				else if (failure.scope === 'connection') {
+					this.connectionTrouble(outage, failure);
+					continue;
 				}
-				// When every recipient was refused, each reply decides for its recipient, whatever the last code was.
-				const retryable = rejected.length ? temporary.length > 0 : kind === 'transient' || (kind === 'ambiguous' && retry.retryAmbiguous);
-				const retryRecipients = rejected.length ? temporary.map((r) => r.recipient) : pending;
-				if (!retryable || !retryRecipients.length || attempt > retry.retries || signal?.aborted) {
-					if (!accepted.length) return { ok: false, error, ...tally() };
-					// Some recipients have the message already: report it sent, and the rest as refused.
-					const e = error as { message?: string; response?: string; responseCode?: number };
-					const unresolved = rejected.length
-						? temporary
-						: pending.map((recipient) => ({ recipient, reply: e.response ?? e.message ?? String(error), code: e.responseCode }));
-					return sentOutcome(last, messageId, { from, to: recipients }, accepted, refused.concat(unresolved), tally());
-				}
-				pending = retryRecipients;
-				await waitBeforeRetry(retry, attempt, signal).catch(() => {});
-				continue;
+			} finally {
+				signal?.removeEventListener('abort', stopWithExecution);
+				this.inFlight.delete(flight);
 			}
-			if (temporary.length && attempt <= retry.retries && !signal?.aborted) {
-				pending = temporary.map((r) => r.recipient);
-				await waitBeforeRetry(retry, attempt, signal).catch(() => {});
-				continue;
-			}
-			return sentOutcome(last, messageId, { from, to: recipients }, accepted, refused.concat(temporary), tally());
+			if (!ledger.toSend(retry.retryAmbiguous).length || this.stopped || signal?.aborted) continue;
+			if (++messageRetries > retry.retries) break;
+			await this.away(slot, sleep(backoffMs(retry, messageRetries), signal).catch(() => {}));
 		}
+
+		const tally: Tally = { attempts, durationMs: Date.now() - started, possibleDuplicate: possibleDuplicate || ledger.inState('unknown').length > 0, recipients: ledger.all() };
+		const accepted = ledger.inState('accepted');
+		if (!accepted.length) {
+			failure ??= recognise(new Error('No recipient was accepted'), this.settings);
+			return { ok: false, failure: failure.after(tally), ...tally };
+		}
+		const refused = ledger.inState('refused');
+		return {
+			ok: true,
+			sent: {
+				messageId: last?.messageId ?? messageId,
+				accepted: accepted.map((r) => r.recipient),
+				rejected: refused.map((r) => r.recipient),
+				rejectedReplies: refused.map(replyOf),
+				deferred: ledger.inState('deferred').map((r) => r.recipient),
+				unknown: ledger.inState('unknown').map((r) => r.recipient),
+				response: last?.response ?? '',
+				envelope: { from, to: recipients },
+			},
+			...tally,
+		};
+	}
+
+	/** Waits without holding the caller's place. */
+	private async away(slot: Slot | undefined, wait: Promise<void>): Promise<void> {
+		slot?.release();
+		try {
+			await wait;
+		} finally {
+			await slot?.acquire();
+		}
+	}
+
+	/** The settings are wrong (or the server stays unreachable): nothing more is tried, and messages not yet on the wire stop now. */
+	private stop(failure: SmtpFailure): void {
+		this.stopped ??= failure;
+		for (const flight of this.inFlight) if (!flight.progress.dataStarted) flight.controller.abort(failure);
+	}
+
+	/** One reconnect, with backoff, shared by every message that met the same outage; when they are spent, the delivery stops. */
+	private connectionTrouble(outage: number, failure: SmtpFailure): void {
+		if (outage !== this.outage) return;
+		this.outage++;
+		if (++this.connectionFailures > this.config.retry.retries) return this.stop(failure);
+		this.reconnect = sleep(backoffMs(this.config.retry, this.connectionFailures), this.config.signal)
+			.catch(() => {})
+			.finally(() => (this.reconnect = undefined));
 	}
 
 	/**

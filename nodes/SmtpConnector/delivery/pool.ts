@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { SendMailOptions } from 'nodemailer';
 import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
@@ -19,8 +19,33 @@ export interface PoolOptions {
 
 /** What the delivery layer learns about one message while the pool sends it. */
 export interface SendProgress {
+	/** The first byte of the message was read for DATA: stopping it now could leave the server with part of it. */
+	dataStarted?: boolean;
 	/** The whole message body was handed to the connection: the server may have it even without a reply. */
 	bodySent: boolean;
+	/** The envelope object the connection was given; it records the server's answer to each RCPT TO. */
+	envelope?: EnvelopeState;
+}
+
+/** The server's answer to each RCPT TO of one attempt, also when the message failed later (at DATA or the final dot). */
+export interface RcptResults {
+	accepted: string[];
+	rejected: Array<{ recipient: string; response: string; responseCode?: number }>;
+}
+
+/** nodemailer's SMTPConnection keeps its RCPT results on the envelope object it was handed (accepted, rejectedErrors). */
+interface EnvelopeState {
+	accepted?: string[];
+	rejectedErrors?: Array<{ recipient?: string; response?: string; responseCode?: number }>;
+}
+
+export function rcptResultsOf(progress: SendProgress): RcptResults | undefined {
+	const envelope = progress.envelope;
+	if (!envelope?.accepted) return undefined;
+	return {
+		accepted: [...envelope.accepted],
+		rejected: (envelope.rejectedErrors ?? []).map((e) => ({ recipient: e.recipient ?? '', response: e.response ?? '', responseCode: e.responseCode })),
+	};
 }
 
 type TrackedMail = SendMailOptions & { progress?: SendProgress };
@@ -63,8 +88,14 @@ function createMailer(settings: ConnectionSettings, options: PoolOptions, entry:
 	mailer.use('stream', (mail, done) => {
 		const progress = (mail.data as TrackedMail).progress;
 		if (progress) {
+			progress.envelope = mail.message.getEnvelope() as EnvelopeState;
 			mail.message.processFunc((input) => {
-				const tap = new PassThrough();
+				const tap = new Transform({
+					transform(chunk, _encoding, callback) {
+						progress.dataStarted = true;
+						callback(null, chunk);
+					},
+				});
 				tap.once('end', () => (progress.bodySent = true));
 				input.on('error', (error) => tap.destroy(error));
 				return input.pipe(tap);

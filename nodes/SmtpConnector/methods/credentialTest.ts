@@ -12,7 +12,7 @@ import { probeConnection } from '../transport/probe';
 import { describeProxy } from '../transport/proxy';
 import { redactorFor } from '../transport/secrets';
 import { CredentialSettingError, readConnectionSettings, type ConnectionSettings } from '../transport/settings';
-import { diagnose, explainToUser } from './diagnose';
+import { recogniseProbing } from '../failures/recognise';
 
 async function test(
 	credential: ICredentialsDecrypted,
@@ -42,7 +42,7 @@ async function unredactedTest(
 			message: `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}${as}${presetOverridden(credential.data ?? {}, settings)}`,
 		};
 	} catch (error) {
-		return { status: 'Error', message: explainToUser(diagnose(error, settings)) };
+		return { status: 'Error', message: (await recogniseProbing(error, settings)).message };
 	}
 }
 

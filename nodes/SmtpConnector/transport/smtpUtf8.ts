@@ -7,6 +7,12 @@ interface Envelope {
 
 type Send = (this: SMTPConnection, envelope: Envelope, message: unknown, done: (error: Error | null, info?: unknown) => void) => void;
 
+/** The message needs SMTPUTF8 and the server lacks it. An envelope error to nodemailer's pool, which then keeps the connection. */
+export class SmtpUtf8Missing extends Error {
+	readonly code = 'EENVELOPE';
+	readonly command = 'MAIL FROM';
+}
+
 const nonAsciiLocalPart = (address: string) => /[\u0080-\u{10FFFF}]/u.test(address.slice(0, address.lastIndexOf('@')));
 
 /**
@@ -23,8 +29,7 @@ export function requireSmtpUtf8ForUnicodeAddresses(): void {
 		const self = this as unknown as { _supportedExtensions: string[]; options: { host?: string } };
 		const unicode = [envelope.from || '', ...(envelope.to ?? [])].find(nonAsciiLocalPart);
 		if (unicode && !self._supportedExtensions.includes('SMTPUTF8')) {
-			const error = new Error(`"${unicode}" has non-ASCII characters before the @, and ${self.options.host ?? 'the server'} does not offer SMTPUTF8`);
-			return done(Object.assign(error, { code: 'EENVELOPE', command: 'MAIL FROM', smtpUtf8Missing: true }));
+			return done(new SmtpUtf8Missing(`"${unicode}" has non-ASCII characters before the @, and ${self.options.host ?? 'the server'} does not offer SMTPUTF8`));
 		}
 		return send.call(this, envelope, message, done);
 	};
