@@ -39,6 +39,10 @@ export interface TestServerOptions {
 	dropMidData?: number;
 	/** Fault injection: the first N messages lose their connection after the final dot, before the reply. */
 	dropAfterDot?: number;
+	/** Fault injection: the messages this picks lose their connection after the final dot, before the reply. */
+	dropAfterDotIf?: (mail: ReceivedMail) => boolean;
+	/** Fault injection: a reply to a message's final dot instead of 250 (the server then keeps nothing). */
+	afterDotReply?: (mail: ReceivedMail) => [number, string] | undefined;
 	/** Delay before the reply to each message's final dot. */
 	replyDelayMs?: () => number;
 	/** SIZE limit to advertise (RFC 1870), in bytes. */
@@ -59,6 +63,8 @@ export interface TestSmtpServer {
 	logins: string[];
 	/** XOAUTH2 tokens the server refused. */
 	rejectedTokens: string[];
+	/** AUTH attempts, successful or not. */
+	authAttempts: number;
 	/** Every RCPT TO address, in the order the server saw them. */
 	rcptLog: string[];
 	/** Messages whose connection was cut after the final dot: the server has them, the client got no reply. */
@@ -84,6 +90,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		received: [],
 		connections: 0,
 		logins: [],
+		authAttempts: 0,
 		rcptLog: [],
 		rejectedTokens: [],
 		droppedAfterDot: [],
@@ -116,6 +123,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 			callback();
 		},
 		onAuth(auth, _session, callback) {
+			state.authAttempts++;
 			if (auth.method === 'XOAUTH2') {
 				if (!options.oauth2?.(auth.username ?? '', auth.accessToken ?? '')) {
 					state.rejectedTokens.push(auth.accessToken ?? '');
@@ -165,11 +173,13 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 							connectionId: session.id,
 							user: session.user as string | undefined,
 						};
-						if (messageNumber <= (options.dropAfterDot ?? 0)) {
+						if (messageNumber <= (options.dropAfterDot ?? 0) || options.dropAfterDotIf?.(mail)) {
 							state.droppedAfterDot.push(mail);
 							socketOf()?.destroy();
 							return;
 						}
+						const refusal = options.afterDotReply?.(mail);
+						if (refusal) return callback(Object.assign(new Error(refusal[1]), { responseCode: refusal[0] }));
 						state.received.push(mail);
 						setTimeout(() => callback(), options.replyDelayMs?.() ?? 0);
 					})

@@ -80,6 +80,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	const running = new Set<Promise<void>>();
 	const run = async (i: number) => {
 		try {
+			// Wrong settings stopped the delivery: the items not yet sent fail at once, with its diagnosis.
+			if (delivery.stoppedBy) throw delivery.stoppedBy.after({ attempts: 0, possibleDuplicate: false });
 			out[i] = await processItem(this, i, settings, delivery, limits, redact, slots);
 		} catch (error) {
 			const nodeError = toNodeError(this, error, i, redact);

@@ -5,6 +5,7 @@ import type { SmtpFailure } from '../failures/failure';
 import { recognise, recogniseProbing } from '../failures/recognise';
 import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
+import { answersTls } from '../transport/tlsProbe';
 import { leasePool, rcptResultsOf, type PoolLease, type PoolOptions, type SendProgress } from './pool';
 import { defaultRateLimiter, sleep, type RateLimit, type RateLimiter } from './rateLimit';
 import { RecipientLedger, type RecipientRecord } from './recipients';
@@ -109,11 +110,19 @@ export class Delivery {
 
 	private readonly inFlight = new Set<InFlight>();
 
+	/** Whether the port answers TLS, asked once when the server does not greet. */
+	private implicitTls?: Promise<boolean>;
+
 	constructor(
 		private readonly settings: ConnectionSettings,
 		private readonly config: DeliveryConfig,
 	) {
 		this.rateKey = `${settings.host}:${settings.port}:${settings.auth?.user ?? ''}`;
+	}
+
+	/** Why this delivery stopped, if it did: every message not yet sent fails with this. */
+	get stoppedBy(): SmtpFailure | undefined {
+		return this.stopped;
 	}
 
 	private get pool(): PoolLease {
@@ -163,7 +172,7 @@ export class Delivery {
 				failure =
 					this.stopped && !bodySent
 						? this.stopped
-						: await recogniseProbing(error, { ...this.settings, bodySent, messageSize: size });
+						: await recogniseProbing(error, { ...this.settings, bodySent, messageSize: size }, () => (this.implicitTls ??= answersTls(this.settings)));
 				if (failure.retry === 'ambiguous') possibleDuplicate = true;
 				ledger.settleFailed(to, rcptResultsOf(flight.progress), failure);
 				if (failure.scope === 'configuration') this.stop(failure);

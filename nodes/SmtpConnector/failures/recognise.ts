@@ -160,8 +160,12 @@ export function recognise(error: unknown, context: FailureContext): SmtpFailure 
  * As recognise, and a silent server is asked for a TLS handshake once: if it answers, the port expects
  * implicit TLS — a setting to change, not a server to wait for.
  */
-export async function recogniseProbing(error: unknown, settings: ConnectionSettings & AttemptFacts): Promise<SmtpFailure> {
+export async function recogniseProbing(
+	error: unknown,
+	settings: ConnectionSettings & AttemptFacts,
+	probe: () => Promise<boolean> = () => answersTls(settings),
+): Promise<SmtpFailure> {
 	const failure = recognise(error, settings);
-	if (failure.kind !== 'greetingTimeout' || settings.security === 'tls' || !(await answersTls(settings))) return failure;
+	if (failure.kind !== 'greetingTimeout' || settings.security === 'tls' || !(await probe())) return failure;
 	return recognise(error, { ...settings, implicitTlsAnswered: true });
 }
