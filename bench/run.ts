@@ -3,7 +3,10 @@
  *   - ceiling:  raw nodemailer pool (3 connections) — what the transport itself can do;
  *   - baseline: one connection per item, sequentially, with nodemailer 8.0.10 — what n8n's built-in
  *               Send Email node does;
- *   - ours:     the built node (dist/) through n8n's execution engine, N = 2,000 and 20,000 items.
+ *   - ours:     the built node (dist/) through n8n's execution engine, N = 2,000 and 20,000 items;
+ *   - faults:   the node at N = 10,000 against the same server injecting 5 % transient faults (451 at RCPT or
+ *               after DATA for 5 % of the attempts, 421 at the greeting for 5 % of the connections), as a
+ *               ratio to a fault-free run of the same N.
  * The SMTP server runs in a child process so it does not share the event loop it is measured against.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -21,6 +24,8 @@ const PASSWORD = 'bench-password';
 const N = Number(process.env.BENCH_N ?? 2000);
 const N_LARGE = Number(process.env.BENCH_N_LARGE ?? 20000);
 const N_BASELINE = Number(process.env.BENCH_N_BASELINE ?? 300);
+const N_FAULTS = Number(process.env.BENCH_N_FAULTS ?? 10000);
+const FAULT_RATE = 0.05;
 const CONNECTIONS = 3;
 const root = path.resolve(__dirname, '..');
 
@@ -33,6 +38,9 @@ const html = (n: number) =>
 function serve() {
 	let messages = 0;
 	let connections = 0;
+	let faults = 0;
+	let faultRate = 0;
+	const fault = (rate: number) => faultRate > 0 && Math.random() < rate && ++faults > 0;
 	process.once('message', ({ key, cert }: { key: string; cert: string }) => {
 		const server = new SMTPServer({
 			key,
@@ -43,12 +51,16 @@ function serve() {
 			size: 50 * 1024 * 1024,
 			onConnect: (_s, cb) => {
 				connections++;
+				if (fault(faultRate)) return cb(Object.assign(new Error('4.3.2 Too busy, try again later'), { responseCode: 421 }));
 				cb();
 			},
 			onAuth: (auth, _s, cb) => (auth.username === USER && auth.password === PASSWORD ? cb(null, { user: USER }) : cb(new Error('bad'))),
+			// Half of the attempts' faults at RCPT, half after DATA.
+			onRcptTo: (_address, _s, cb) => (fault(faultRate / 2) ? cb(Object.assign(new Error('4.2.1 Mailbox busy, try again'), { responseCode: 451 })) : cb()),
 			onData: (stream, _s, cb) => {
 				stream.on('data', () => {});
 				stream.on('end', () => {
+					if (fault(faultRate / 2)) return cb(Object.assign(new Error('4.3.0 Queue busy, try again'), { responseCode: 451 }));
 					messages++;
 					cb();
 				});
@@ -57,10 +69,12 @@ function serve() {
 		server.listen(0, '127.0.0.1', () => {
 			process.send?.({ port: (server.server.address() as { port: number }).port });
 			process.on('message', (m: string) => {
-				if (m === 'stats') process.send?.({ messages, connections });
-				if (m === 'reset') {
+				if (m === 'stats') process.send?.({ messages, connections, faults });
+				if (m === 'reset' || m === 'faults') {
 					messages = 0;
 					connections = 0;
+					faults = 0;
+					faultRate = m === 'faults' ? FAULT_RATE : 0;
 					process.send?.({ reset: true });
 				}
 			});
@@ -91,7 +105,9 @@ class ServerProcess {
 	}
 
 	reset = () => this.ask('reset');
-	stats = () => this.ask<{ messages: number; connections: number }>('stats');
+	/** Resets, and injects faults until the next reset. */
+	withFaults = () => this.ask('faults');
+	stats = () => this.ask<{ messages: number; connections: number; faults: number }>('stats');
 	stop = () => this.child.kill();
 }
 
@@ -101,10 +117,11 @@ interface Result {
 	seconds: number;
 	connections: number;
 	peakRssGrowthMb?: number;
+	faults?: number;
 }
 
-async function measure(server: ServerProcess, name: string, n: number, run: () => Promise<void>, trackMemory = false): Promise<Result> {
-	await server.reset();
+async function measure(server: ServerProcess, name: string, n: number, run: () => Promise<void>, trackMemory = false, faults = false): Promise<Result> {
+	await (faults ? server.withFaults() : server.reset());
 	global.gc?.();
 	const rssBefore = process.memoryUsage().rss;
 	let peak = rssBefore;
@@ -113,9 +130,9 @@ async function measure(server: ServerProcess, name: string, n: number, run: () =
 	await run();
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 	clearInterval(sampler);
-	const { messages, connections } = await server.stats();
-	if (messages !== n) throw new Error(`${name}: server received ${messages} of ${n} messages`);
-	return { name, n, seconds, connections, peakRssGrowthMb: trackMemory ? (peak - rssBefore) / 2 ** 20 : undefined };
+	const stats = await server.stats();
+	if (stats.messages !== n) throw new Error(`${name}: server received ${stats.messages} of ${n} messages`);
+	return { name, n, seconds, connections: stats.connections, peakRssGrowthMb: trackMemory ? (peak - rssBefore) / 2 ** 20 : undefined, faults: faults ? stats.faults : undefined };
 }
 
 function transportOptions(port: number, caCert: string) {
@@ -177,6 +194,7 @@ async function ours(port: number, caCert: string, items: INodeExecutionData[]) {
 						toEmail: '={{ $json.to }}',
 						subject: '=Order {{ $json.n }}',
 						html: '={{ $json.html }}',
+						// Retries and their delay at the node's defaults (3, from 1 s).
 						deliveryOptions: { maxConnections: CONNECTIONS },
 					},
 					credentials: { smtpConnectorApi: { id: 'bench', name: 'Bench' } },
@@ -222,6 +240,9 @@ async function main() {
 		results.push(await measure(server, `ours: SMTP Connector via n8n engine`, N, () => ours(server.port, caCert, small)));
 		const large = itemsOf(N_LARGE);
 		results.push(await measure(server, `ours: SMTP Connector via n8n engine`, N_LARGE, () => ours(server.port, caCert, large), true));
+		const faulty = itemsOf(N_FAULTS);
+		const clean = await measure(server, 'ours, fault-free', N_FAULTS, () => ours(server.port, caCert, faulty));
+		const withFaults = await measure(server, `ours, ${FAULT_RATE * 100} % transient faults`, N_FAULTS, () => ours(server.port, caCert, faulty), false, true);
 
 		const rate = (r: Result) => r.n / r.seconds;
 		const [top, base, mine, big] = results;
@@ -237,7 +258,9 @@ async function main() {
 			[`ours ≥ 0.7 × ceiling (N=${N})`, rate(mine) / rate(top) >= 0.7],
 			[`ours ≥ 20 × baseline (N=${N})`, rate(mine) / rate(base) >= 20],
 			[`RSS growth ≤ 150 MB at N=${N_LARGE}`, (big.peakRssGrowthMb ?? 0) <= 150],
+			[`with ${FAULT_RATE * 100} % transient faults ≥ 0.8 × fault-free (N=${N_FAULTS})`, rate(withFaults) / rate(clean) >= 0.8],
 		] as const;
+		console.log(`\nFaults (N = ${N_FAULTS}): ${rate(clean).toFixed(0)} mails/s fault-free, ${rate(withFaults).toFixed(0)} mails/s with ${withFaults.faults} injected faults (${FAULT_RATE * 100} %): ${(rate(withFaults) / rate(clean)).toFixed(2)} × fault-free`);
 		console.log('');
 		for (const [label, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}`);
 		if (checks.some(([, ok]) => !ok)) process.exitCode = 1;

@@ -63,6 +63,9 @@ export interface TestSmtpServer {
 	logins: string[];
 	/** XOAUTH2 tokens the server refused. */
 	rejectedTokens: string[];
+	/** Sessions the client ended with QUIT, and sessions that ended without one (the socket just closed). */
+	quits: number;
+	closedWithoutQuit: number;
 	/** AUTH attempts, successful or not. */
 	authAttempts: number;
 	/** Every RCPT TO address, in the order the server saw them. */
@@ -80,6 +83,11 @@ export interface TestSmtpServer {
 export const TEST_USER = 'mailer@example.test';
 export const TEST_PASSWORD = 's3cret-Pa55word';
 
+interface QuitWatched {
+	_socket: Socket;
+	handler_QUIT: (command: unknown, callback: () => void) => void;
+}
+
 /** A real SMTP server on 127.0.0.1, with a certificate made for this run; it keeps what it receives. */
 export async function startSmtpServer(options: TestServerOptions = {}): Promise<TestSmtpServer> {
 	const { key, cert } = await testPki();
@@ -91,6 +99,8 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		connections: 0,
 		logins: [],
 		authAttempts: 0,
+		quits: 0,
+		closedWithoutQuit: 0,
 		rcptLog: [],
 		rejectedTokens: [],
 		droppedAfterDot: [],
@@ -113,6 +123,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		// No reverse DNS of the client: nothing may leave this machine, and it slows every connection.
 		disableReverseLookup: true,
 		onConnect(session, callback) {
+			watchQuit(session.id);
 			const n = ++state.connections;
 			state.clientPorts.push(session.remotePort);
 			if (n <= (options.refuseConnections ?? 0)) {
@@ -195,6 +206,21 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 	state.port = (server.server.address() as { port: number }).port;
 	state.openConnections = () => server.connections.size;
+	// Whether each session ends with QUIT, from the server's side of it.
+	function watchQuit(id: string) {
+		const connection = [...server.connections].find((c) => c.id === id) as unknown as QuitWatched | undefined;
+		if (!connection) return;
+		let quit = false;
+		const handleQuit = connection.handler_QUIT;
+		connection.handler_QUIT = (command, callback) => {
+			quit = true;
+			state.quits++;
+			handleQuit.call(connection, command, callback);
+		};
+		connection._socket.once('close', () => {
+			if (!quit) state.closedWithoutQuit++;
+		});
+	}
 	// Warm pools keep client connections open: cut them, as a server going away would.
 	state.close = () =>
 		new Promise<void>((resolve) => {

@@ -6,11 +6,13 @@ import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { authOptions, connectionOptions } from '../transport/options';
 import { provisionFrom, type TokenSource } from '../transport/auth/tokens';
 import { useProxy } from '../transport/proxy';
+import { quitBeforeClose } from '../transport/quit';
 import { requireSmtpUtf8ForUnicodeAddresses } from '../transport/smtpUtf8';
 import type { ConnectionSettings } from '../transport/settings';
 import { fingerprint } from './fingerprint';
 
 requireSmtpUtf8ForUnicodeAddresses();
+quitBeforeClose();
 
 export interface PoolOptions {
 	maxConnections: number;
@@ -107,6 +109,18 @@ function createMailer(settings: ConnectionSettings, options: PoolOptions, entry:
 	return mailer;
 }
 
+/**
+ * n8n gives nodes no shutdown hook. Where the host process handles SIGTERM / SIGINT itself (n8n does,
+ * and waits for running executions), the pools close with it, saying QUIT; where nothing handles the
+ * signals, none is added, so the default (exit at once) stays as it is.
+ */
+let closeOnShutdown = () => {
+	closeOnShutdown = () => {};
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+		if (process.listenerCount(signal) > 0) process.once(signal, () => closeAllPools());
+	}
+};
+
 function close(entry: PoolEntry) {
 	clearTimeout(entry.idleTimer);
 	if (pools.get(entry.key) === entry) pools.delete(entry.key);
@@ -135,6 +149,7 @@ export function leasePool(
 	const { host, port, security, tls, auth, clientHostname, timeoutsMs, proxy } = settings;
 	const key = fingerprint({ host, port, security, tls, auth, clientHostname, timeoutsMs, proxy, options });
 	let entry = pools.get(key);
+	closeOnShutdown();
 	if (!entry) {
 		const created: PoolEntry = { key, mailer: undefined as unknown as Mailer, users: 0, retired: false };
 		created.mailer = createMailer(settings, options, created);
