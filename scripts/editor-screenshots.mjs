@@ -17,6 +17,18 @@ async function modalClip(page) {
 	return box ?? { x: 210, y: 86, width: 980, height: 1000 };
 }
 
+/** Opens the notification example's node, then a credential window (`open`), picks the Gmail preset and takes the window. */
+async function gmailInCredentialOf(page, open, file) {
+	await page.goto(`${editor}/workflow/smtpConnectorExample1`);
+	await page.waitForSelector('[data-test-id=canvas-node]');
+	await page.dblclick('[data-test-id=canvas-node]:has-text("Send Email")');
+	await open();
+	await page.click('[data-test-id=parameter-input-provider]');
+	await page.click('li:has-text("Gmail / Google Workspace")');
+	await page.waitForTimeout(1000);
+	await page.screenshot({ path: shot(file), clip: await modalClip(page) });
+}
+
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
 	const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
@@ -39,27 +51,14 @@ try {
 
 	// A new credential with the Gmail preset: the notice names the server, port and security the node will use.
 	await page.setViewportSize({ width: 1400, height: 1200 });
-	await page.goto(`${editor}/workflow/smtpConnectorExample1`);
-	await page.waitForSelector('[data-test-id=canvas-node]');
-	await page.dblclick('[data-test-id=canvas-node]:has-text("Send Email")');
-	await page.click('[data-test-id=node-credentials-select]');
-	await page.click('text=Create new credential');
-	await page.click('[data-test-id=parameter-input-provider]');
-	await page.click('li:has-text("Gmail / Google Workspace")');
-	await page.waitForTimeout(1000);
-	await page.screenshot({ path: shot('editor-credential.png'), clip: await modalClip(page) });
+	await gmailInCredentialOf(page, async () => {
+		await page.click('[data-test-id=node-credentials-select]');
+		await page.click('text=Create new credential');
+	}, 'editor-credential.png');
 	await page.keyboard.press('Escape');
-
 	// The MailDev credential switched to Gmail (not saved): Host and Security stay filled in, and the notice
 	// says that mail still goes there, unencrypted.
-	await page.goto(`${editor}/workflow/smtpConnectorExample1`);
-	await page.waitForSelector('[data-test-id=canvas-node]');
-	await page.dblclick('[data-test-id=canvas-node]:has-text("Send Email")');
-	await page.click('[data-test-id=credential-edit-button]');
-	await page.click('[data-test-id=parameter-input-provider]');
-	await page.click('li:has-text("Gmail / Google Workspace")');
-	await page.waitForTimeout(1000);
-	await page.screenshot({ path: shot('editor-credential-override.png'), clip: await modalClip(page) });
+	await gmailInCredentialOf(page, () => page.click('[data-test-id=credential-edit-button]'), 'editor-credential-override.png');
 	await page.setViewportSize({ width: 1400, height: 860 });
 
 	// Run the notification workflow from the editor; the mails land in MailDev.

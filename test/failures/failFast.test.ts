@@ -113,3 +113,14 @@ test('530 Authentication required (no login configured) is configuration and nam
 	expect(errors[0].message).toMatch(/wants a login before it takes mail/);
 	expect(server.received).toHaveLength(0);
 });
+
+test('a server that resets every connection: one shared reconnect per round, then the rest fail at once', async () => {
+	const reset = await listen(createTcpServer((socket) => socket.resetAndDestroy()));
+	const credential = { provider: 'custom', host: '127.0.0.1', port: String(reset.port), security: 'none', authType: 'none' };
+	const run = await runSendNode({ parameters: { ...parameters, deliveryOptions: { retries: 2, retryDelay: 0.01, maxConnections: 3 } }, items: items(200), credential, continueOnFail: true });
+	const errors = errorsOf(run);
+	expect(errors.every((e) => e.kind === 'connectionReset' && e.scope === 'connection')).toBe(true);
+	// Three rounds (the first try and two reconnects) of at most a pool's worth of connections — not 200 × 3.
+	expect(reset.connections()).toBeLessThanOrEqual(3 * 6);
+	expect(errors.filter((e) => e.attempts === 0).length).toBeGreaterThan(150);
+});
