@@ -90,5 +90,6 @@ exports.build = series(clean, typecheck, bundle, assets);
 exports.demo = series(exports.build, script('scripts/demo.ts', 'out/demo.js'));
 exports.bench = series(exports.build, script('bench/run.ts', 'out/bench.js', ['--expose-gc']));
 exports.screenshots = series(exports.build, script('scripts/approval-screenshots.ts', 'out/approval-screenshots.js'));
+exports.benchN8n = series(script('bench/n8n.ts', 'out/bench-n8n.js'));
 exports.docs = script('scripts/failure-table.ts', 'out/failure-table.js');
 exports.default = exports.build;

@@ -9,107 +9,22 @@
  *               ratio to a fault-free run of the same N.
  * The SMTP server runs in a child process so it does not share the event loop it is measured against.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { INodeExecutionData, INodeType } from 'n8n-workflow';
-import { SMTPServer } from 'smtp-server';
 
 import '../test/support/greetAtOnce';
 import { testPki } from '../test/support/certs';
 import { outputOf, runWorkflow } from '../test/support/engine';
+import { FAULT_RATE, html, serve, ServerProcess, USER, PASSWORD } from './sink';
 
-const USER = 'bench@example.test';
-const PASSWORD = 'bench-password';
 const N = Number(process.env.BENCH_N ?? 2000);
 const N_LARGE = Number(process.env.BENCH_N_LARGE ?? 20000);
 const N_BASELINE = Number(process.env.BENCH_N_BASELINE ?? 300);
 const N_FAULTS = Number(process.env.BENCH_N_FAULTS ?? 10000);
-const FAULT_RATE = 0.05;
 const CONNECTIONS = 3;
 const root = path.resolve(__dirname, '..');
 
-const html = (n: number) =>
-	`<div style="font-family:Arial"><h2>Order ${n} approved</h2><p>Hello, your order <b>#${n}</b> was approved.</p>` +
-	`<table><tr><td>Amount</td><td>${(n * 13.37).toFixed(2)} EUR</td></tr></table><p><a href="https://example.test/o/${n}">Open</a></p></div>`;
-
-// ---------- the SMTP server (child process) ----------
-
-function serve() {
-	let messages = 0;
-	let connections = 0;
-	let faults = 0;
-	let faultRate = 0;
-	const fault = (rate: number) => faultRate > 0 && Math.random() < rate && ++faults > 0;
-	process.once('message', ({ key, cert }: { key: string; cert: string }) => {
-		const server = new SMTPServer({
-			key,
-			cert,
-			authMethods: ['PLAIN', 'LOGIN'],
-			logger: false,
-			disableReverseLookup: true,
-			size: 50 * 1024 * 1024,
-			onConnect: (_s, cb) => {
-				connections++;
-				if (fault(faultRate)) return cb(Object.assign(new Error('4.3.2 Too busy, try again later'), { responseCode: 421 }));
-				cb();
-			},
-			onAuth: (auth, _s, cb) => (auth.username === USER && auth.password === PASSWORD ? cb(null, { user: USER }) : cb(new Error('bad'))),
-			// Half of the attempts' faults at RCPT, half after DATA.
-			onRcptTo: (_address, _s, cb) => (fault(faultRate / 2) ? cb(Object.assign(new Error('4.2.1 Mailbox busy, try again'), { responseCode: 451 })) : cb()),
-			onData: (stream, _s, cb) => {
-				stream.on('data', () => {});
-				stream.on('end', () => {
-					if (fault(faultRate / 2)) return cb(Object.assign(new Error('4.3.0 Queue busy, try again'), { responseCode: 451 }));
-					messages++;
-					cb();
-				});
-			},
-		});
-		server.listen(0, '127.0.0.1', () => {
-			process.send?.({ port: (server.server.address() as { port: number }).port });
-			process.on('message', (m: string) => {
-				if (m === 'stats') process.send?.({ messages, connections, faults });
-				if (m === 'reset' || m === 'faults') {
-					messages = 0;
-					connections = 0;
-					faults = 0;
-					faultRate = m === 'faults' ? FAULT_RATE : 0;
-					process.send?.({ reset: true });
-				}
-			});
-		});
-	});
-}
-
-// ---------- the client side ----------
-
-class ServerProcess {
-	private constructor(
-		private readonly child: ChildProcess,
-		readonly port: number,
-	) {}
-
-	static async start(key: string, cert: string): Promise<ServerProcess> {
-		const child = fork(__filename, ['server'], { stdio: 'inherit' });
-		child.send({ key, cert });
-		const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
-		return new ServerProcess(child, port);
-	}
-
-	private ask<T>(message: string): Promise<T> {
-		return new Promise((resolve) => {
-			this.child.once('message', resolve as never);
-			this.child.send(message);
-		});
-	}
-
-	reset = () => this.ask('reset');
-	/** Resets, and injects faults until the next reset. */
-	withFaults = () => this.ask('faults');
-	stats = () => this.ask<{ messages: number; connections: number; faults: number }>('stats');
-	stop = () => this.child.kill();
-}
 
 interface Result {
 	name: string;

