@@ -64,37 +64,52 @@ function presetServers(provider: ProviderPreset): PresetServer[] {
  * not hidden behind a description of the preset. n8n's form shows text only through fixed notices with
  * display conditions, so there is one notice per (provider, region, security, host empty?, port empty?).
  */
+interface Mix {
+	provider: ProviderPreset;
+	/** The preset's server; none for Custom, whose host is always the Host field. */
+	server?: PresetServer;
+	security: SecurityMode;
+	hostFilled: boolean;
+	portFilled: boolean;
+}
+
+function mixesOf(providers: readonly ProviderPreset[]): Mix[] {
+	const both = [false, true];
+	return providers.flatMap((provider) =>
+		(provider.id === 'custom' ? [undefined] : presetServers(provider)).flatMap((server) =>
+			(Object.keys(SECURITY_TEXT) as SecurityMode[]).flatMap((security) =>
+				(server ? both : [true]).flatMap((hostFilled) => both.map((portFilled) => ({ provider, server, security, hostFilled, portFilled }))),
+			),
+		),
+	);
+}
+
+/** A condition on a field being empty (show) or filled in (hide the empty case). */
+const emptiness = (field: string, filled: boolean) => (filled ? { hide: { [field]: [''] } } : { show: { [field]: [''] } });
+
+function noticeFor({ provider, server, security, hostFilled, portFilled }: Mix): INodeProperties {
+	const where = hostFilled || !server ? 'the Host below' : server.text;
+	const port = portFilled ? 'the Port below' : `port ${DEFAULT_PORTS[security]}`;
+	let text = `Mail goes to ${where}, ${port}, ${SECURITY_TEXT[security]}.`;
+	if (hostFilled && server) text += ` Host wins over the ${provider.name} preset (${server.text}): clear Host to use the preset.`;
+	if (server && (security === 'none' || security === 'starttlsOptional')) text += ` ${provider.name} expects TLS: choose STARTTLS (Required) or SSL/TLS.`;
+	const host = emptiness('host', hostFilled);
+	const portCondition = emptiness('port', portFilled);
+	const region = server?.when ? `${Object.values(server.when)[0][0]}_` : '';
+	return {
+		displayName: text,
+		name: `effectiveConnection_${provider.id}_${region}${security}_${hostFilled ? 'host' : 'preset'}_${portFilled ? 'port' : 'usualPort'}`,
+		type: 'notice',
+		default: '',
+		displayOptions: {
+			show: { provider: [provider.id], security: [security], ...server?.when, ...host.show, ...portCondition.show },
+			...(host.hide || portCondition.hide ? { hide: { ...host.hide, ...portCondition.hide } } : {}),
+		},
+	};
+}
+
 export function effectiveConnectionNoticesFor(providers: readonly ProviderPreset[]): INodeProperties[] {
-	const notices: INodeProperties[] = [];
-	for (const provider of providers) {
-		const servers: Array<PresetServer | undefined> = provider.id === 'custom' ? [undefined] : presetServers(provider);
-		for (const server of servers) {
-			for (const security of Object.keys(SECURITY_TEXT) as SecurityMode[]) {
-				for (const hostFilled of server ? [false, true] : [true]) {
-					for (const portFilled of [false, true]) {
-						const where = hostFilled ? 'the Host below' : server!.text;
-						const port = portFilled ? 'the Port below' : `port ${DEFAULT_PORTS[security]}`;
-						let text = `Mail goes to ${where}, ${port}, ${SECURITY_TEXT[security]}.`;
-						if (hostFilled && server) text += ` Host wins over the ${provider.name} preset (${server.text}): clear Host to use the preset.`;
-						if (server && (security === 'none' || security === 'starttlsOptional')) text += ` ${provider.name} expects TLS: choose STARTTLS (Required) or SSL/TLS.`;
-						const filled = (field: string, yes: boolean) => (yes ? { hide: { [field]: [''] } } : { show: { [field]: [''] } });
-						const host = filled('host', hostFilled);
-						const portCondition = filled('port', portFilled);
-						notices.push({
-							displayName: text,
-							name: `effectiveConnection_${provider.id}_${server?.when ? Object.values(server.when)[0][0] + '_' : ''}${security}_${hostFilled ? 'host' : 'preset'}_${portFilled ? 'port' : 'usualPort'}`,
-							type: 'notice',
-							default: '',
-							displayOptions: {
-								show: { provider: [provider.id], security: [security], ...server?.when, ...host.show, ...portCondition.show },
-								...(host.hide || portCondition.hide ? { hide: { ...host.hide, ...portCondition.hide } } : {}),
-							},
-						});
-					}
-				}
-			}
-		}
-	}
+	const notices = mixesOf(providers).map(noticeFor);
 	if (providers.some((p) => p.id === 'custom')) {
 		notices.push({
 			displayName: 'Fill in Host: Custom has no server of its own.',

@@ -13,6 +13,17 @@ const parameters = (deliveryOptions: Record<string, unknown>) => ({
 	deliveryOptions: { retryDelay: 0.005, ...deliveryOptions },
 });
 
+/** One mail to `to` over one connection, with continue-on-fail; its output item. */
+async function sendOne(to: string) {
+	const run = await runSendNode({
+		parameters: parameters({ retries: 3, maxConnections: 1 }),
+		items: [{ json: { n: 1, to } }],
+		credential: await credentialFor(server!),
+		continueOnFail: true,
+	});
+	return outputOf(run, 'Send Email')[0];
+}
+
 /** A fixed sequence of pseudo-random numbers (mulberry32), so a failing run can be replayed. */
 function seeded(seed: number) {
 	return () => {
@@ -60,13 +71,7 @@ test('a deferred recipient whose retry is lost after the final dot is unknown, n
 		recipientReplies: { 'later@example.test': [[451, '4.2.1 Mailbox busy']] },
 		dropAfterDotIf: (mail) => mail.envelope.to.includes('later@example.test'),
 	});
-	const run = await runSendNode({
-		parameters: parameters({ retries: 3, maxConnections: 1 }),
-		items: [{ json: { n: 1, to: 'now@example.test, later@example.test' } }],
-		credential: await credentialFor(server),
-		continueOnFail: true,
-	});
-	const [item] = outputOf(run, 'Send Email');
+	const item = await sendOne('now@example.test, later@example.test');
 	expect(item.json).toMatchObject({ accepted: ['now@example.test'], rejected: [], unknown: ['later@example.test'], possibleDuplicate: true, attempts: 2 });
 	expect(item.json.recipients).toEqual([
 		{ recipient: 'now@example.test', state: 'accepted' },
@@ -79,13 +84,7 @@ test('a deferred recipient whose retry is lost after the final dot is unknown, n
 
 test('a message lost after the dot on its only attempt fails as possibly delivered, its recipients unknown', async () => {
 	server = await startSmtpServer({ dropAfterDot: 1 });
-	const run = await runSendNode({
-		parameters: parameters({ retries: 3, maxConnections: 1 }),
-		items: [{ json: { n: 1, to: 'x@example.test' } }],
-		credential: await credentialFor(server),
-		continueOnFail: true,
-	});
-	const [item] = outputOf(run, 'Send Email');
+	const item = await sendOne('x@example.test');
 	expect(item.json.error).toMatchObject({ kind: 'connectionLostAfterData', retry: 'ambiguous', possibleDuplicate: true, attempts: 1 });
 	expect(server.droppedAfterDot).toHaveLength(1);
 });

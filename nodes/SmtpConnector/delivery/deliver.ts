@@ -6,7 +6,7 @@ import { recognise, recogniseProbing } from '../failures/recognise';
 import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
 import { answersTls } from '../transport/tlsProbe';
-import { leasePool, rcptResultsOf, type PoolLease, type PoolOptions, type SendProgress } from './pool';
+import { leasePool, rcptRefusals, rcptResultsOf, type PoolLease, type PoolOptions, type SendProgress } from './pool';
 import { defaultRateLimiter, sleep, type RateLimit, type RateLimiter } from './rateLimit';
 import { RecipientLedger, type RecipientRecord } from './recipients';
 import { backoffMs, type RetryPolicy } from './retry';
@@ -165,8 +165,7 @@ export class Delivery {
 				const info = (await this.pool.send({ ...mail, messageId, envelope, signal: flight.controller.signal }, flight.progress)) as unknown as NodemailerInfo;
 				last = info;
 				this.connectionFailures = 0;
-				const rejected = (info.rejectedErrors ?? []).map((e) => ({ recipient: e.recipient ?? '', response: e.response ?? '', responseCode: e.responseCode }));
-				ledger.settleSent(to, (info.accepted ?? []).map(addressOf), rejected);
+				ledger.settleSent(to, (info.accepted ?? []).map(addressOf), rcptRefusals(info.rejectedErrors));
 			} catch (error) {
 				const { bodySent } = flight.progress;
 				failure =

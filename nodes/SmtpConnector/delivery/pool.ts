@@ -41,13 +41,14 @@ interface EnvelopeState {
 	rejectedErrors?: Array<{ recipient?: string; response?: string; responseCode?: number }>;
 }
 
+/** nodemailer's per-recipient errors, as the delivery layer reads them. */
+export const rcptRefusals = (errors: EnvelopeState['rejectedErrors']): RcptResults['rejected'] =>
+	(errors ?? []).map((e) => ({ recipient: e.recipient ?? '', response: e.response ?? '', responseCode: e.responseCode }));
+
 export function rcptResultsOf(progress: SendProgress): RcptResults | undefined {
 	const envelope = progress.envelope;
 	if (!envelope?.accepted) return undefined;
-	return {
-		accepted: [...envelope.accepted],
-		rejected: (envelope.rejectedErrors ?? []).map((e) => ({ recipient: e.recipient ?? '', response: e.response ?? '', responseCode: e.responseCode })),
-	};
+	return { accepted: [...envelope.accepted], rejected: rcptRefusals(envelope.rejectedErrors) };
 }
 
 type TrackedMail = SendMailOptions & { progress?: SendProgress };

@@ -30,6 +30,8 @@ interface Facts {
 	response?: string;
 	text: string;
 	timeoutType?: string;
+	/** The server's SIZE limit, when nodemailer refused the message against it. */
+	serverSizeLimit?: number;
 }
 
 interface RawError {
@@ -57,6 +59,7 @@ function factsOf(error: unknown): Facts {
 		response,
 		text: e.message ?? String(error),
 		timeoutType: e.timeoutType,
+		serverSizeLimit: Number(/larger than allowed (\d+)/i.exec(e.message ?? '')?.[1]) || undefined,
 	};
 }
 
@@ -103,7 +106,7 @@ function kindOf(f: Facts, c: FailureContext): FailureKind {
 	if (atAuth && (f.reply === 500 || f.reply === 502)) return 'authNotOffered';
 	if ((atAuth && f.reply === 504) || /unrecognized authentication|unsupported authentication|mechanism not supported/i.test(f.response ?? '')) return 'mechanismUnsupported';
 	if (f.code === 'EAUTH' || (atAuth && f.reply !== undefined && f.reply >= 500) || f.reply === 535 || f.reply === 534 || f.reply === 538) return 'authRejected';
-	if (/larger than allowed/i.test(f.text) || f.reply === 552 || f.enhanced === '5.3.4') return 'messageTooLarge';
+	if (f.serverSizeLimit || f.reply === 552 || f.enhanced === '5.3.4') return 'messageTooLarge';
 	if (f.reply === 421) return 'serviceUnavailable';
 	if (f.reply !== undefined) {
 		const temporary = (f.reply >= 400 && f.reply < 500) || f.reply === 503;
@@ -121,7 +124,6 @@ function kindOf(f: Facts, c: FailureContext): FailureKind {
 }
 
 function hintContext(f: Facts, c: FailureContext, kind: FailureKind): HintContext {
-	const serverLimit = /larger than allowed (\d+)/i.exec(f.text)?.[1];
 	return {
 		where: `${c.host}:${c.port}`,
 		host: c.host,
@@ -134,7 +136,7 @@ function hintContext(f: Facts, c: FailureContext, kind: FailureKind): HintContex
 		loginHint: kind === 'authRejected' ? loginHint(f.response ?? '', f.command, c.provider) : undefined,
 		mechanism: /^AUTH\s+(\S+)/i.exec(f.command)?.[1],
 		messageMb: c.messageSize ? megabytes(c.messageSize) : undefined,
-		serverLimitMb: serverLimit ? megabytes(Number(serverLimit)) : undefined,
+		serverLimitMb: f.serverSizeLimit ? megabytes(f.serverSizeLimit) : undefined,
 	};
 }
 
@@ -143,7 +145,6 @@ export function recognise(error: unknown, context: FailureContext): SmtpFailure 
 	if (error instanceof SmtpFailure) return error;
 	const f = factsOf(error);
 	const kind = error instanceof SmtpUtf8Missing ? 'addressNotSupported' : kindOf(f, context);
-	const serverLimit = /larger than allowed (\d+)/i.exec(f.text)?.[1];
 	return new SmtpFailure({
 		kind,
 		hint: FAILURE_KINDS[kind].hint(hintContext(f, context, kind)),
@@ -152,7 +153,7 @@ export function recognise(error: unknown, context: FailureContext): SmtpFailure 
 		smtpCode: f.reply,
 		enhancedCode: f.enhanced,
 		messageSize: context.messageSize,
-		serverSizeLimit: serverLimit ? Number(serverLimit) : undefined,
+		serverSizeLimit: f.serverSizeLimit,
 	});
 }
 
