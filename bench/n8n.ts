@@ -6,7 +6,8 @@
  *             + AUTH PLAIN to a loopback server in its own process;
  *   - raw:    a nodemailer pool with the same connection count (TCP_NODELAY on), outside n8n, on the same Node.
  * Each is the median of 3 at N = 2,000 and 20,000, under n8n's default expression engine (`vm`) and
- * `legacy`. The node's own cost per item is (ours − floor) / N, the time n8n reports for the node's run;
+ * `legacy`. The node's own cost per item is the median of (ours − floor) / N over the repeats, from the
+ * times n8n reports for the node's run;
  * it is compared with raw's time per message. RSS growth: peak RSS of the n8n process with ours minus with
  * the floor, at the same N. Exits non-zero below target.
  */
@@ -18,6 +19,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 
 import { testPki } from '../test/support/certs';
+import { summarise } from './profile';
 import { html, PASSWORD, serve, ServerProcess, USER } from './sink';
 
 const root = path.resolve(__dirname, '..');
@@ -30,6 +32,10 @@ const REPEATS = Number(process.env.BENCH_N8N_REPEATS ?? 3);
 const ENGINES = (process.env.BENCH_N8N_ENGINES ?? 'vm,legacy').split(',');
 const CONNECTIONS = 3;
 const TARGET = 1.5;
+/** A folder: each n8n run writes a V8 CPU profile there, and the first of each size is summarised (bench/profile.ts). */
+const PROFILE_DIR = process.env.BENCH_N8N_PROFILE;
+/** More options for Node running n8n (e.g. --trace-gc), split at spaces. */
+const NODE_ARGS = (process.env.BENCH_N8N_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
 	const result = spawnSync(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
@@ -89,12 +95,13 @@ interface Measurement {
 }
 
 /** One `n8n execute`: the time n8n recorded for `nodeName`'s run, and the process's peak RSS. */
-async function execute(env: NodeJS.ProcessEnv, id: string, nodeName: string, work: string, check?: (items: unknown[]) => void): Promise<Measurement> {
+async function execute(env: NodeJS.ProcessEnv, id: string, nodeName: string, work: string, check?: (items: unknown[]) => void, profile?: string): Promise<Measurement> {
 	const outFile = path.join(work, `${id}.json`);
+	const profiling = profile && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`, `--cpu-prof-name=${profile}.cpuprofile`] : [];
 	// n8n execute prints the run through its logger (nothing at level warn), and a large output written to a
 	// pipe is cut when the process exits: it goes to a file.
 	const out = openSync(outFile, 'w');
-	const child = spawn(node24, [n8nBin, 'execute', `--id=${id}`, '--rawOutput'], { cwd: root, env: { ...env, N8N_LOG_LEVEL: 'info' }, stdio: ['ignore', out, 'inherit'] });
+	const child = spawn(node24, [...NODE_ARGS, ...profiling, n8nBin, 'execute', `--id=${id}`, '--rawOutput'], { cwd: root, env: { ...env, N8N_LOG_LEVEL: 'info' }, stdio: ['ignore', out, 'inherit'] });
 	let peakKb = 0;
 	const sampler = setInterval(() => {
 		try {
@@ -194,20 +201,23 @@ async function main() {
 				const floor: Measurement[] = [];
 				const ours: Measurement[] = [];
 				for (let r = 0; r < REPEATS; r++) {
-					floor.push(await execute(engineEnv, `benchFloor${n}`, 'Floor', work));
+					floor.push(await execute(engineEnv, `benchFloor${n}`, 'Floor', work, undefined, `floor-${engine}-${n}-${r + 1}`));
 					await server.reset();
 					ours.push(
 						await execute(engineEnv, `benchOurs${n}`, 'Send Email', work, (items) => {
 							const accepted = (items as Array<{ json: { accepted?: string[] } }>).filter((i) => i.json.accepted?.length === 1).length;
 							if (accepted !== n) throw new Error(`ours: ${accepted} of ${n} items accepted`);
-						}),
+						}, `ours-${engine}-${n}-${r + 1}`),
 					);
 					const { messages } = await server.stats();
 					if (messages !== n) throw new Error(`ours: the server received ${messages} of ${n}`);
 				}
+				if (PROFILE_DIR) console.log(`\n${summarise(path.resolve(PROFILE_DIR, `ours-${engine}-${n}-1.cpuprofile`))}\n`);
 				const floorMs = median(floor.map((m) => m.ms));
 				const oursMs = median(ours.map((m) => m.ms));
-				const ownPerItem = (oursMs - floorMs) / n;
+				// Each repeat runs the floor and this node back to back: the median of those differences is steadier
+				// than the difference of the medians when the machine's speed drifts between repeats.
+				const ownPerItem = median(ours.map((m, r) => m.ms - floor[r].ms)) / n;
 				const rawPerMessage = rawMs[n] / n;
 				const rssGrowth = median(ours.map((m) => m.peakRssMb)) - median(floor.map((m) => m.peakRssMb));
 				rows.push(
@@ -230,6 +240,7 @@ async function main() {
 }
 
 if (process.argv[2] === 'server') serve();
+else if (process.argv[2] === 'profile') console.log(summarise(process.argv[3], process.argv[4], 40));
 else if (process.argv[2] === 'raw') {
 	const [port, caFile, n] = process.argv.slice(3);
 	void rawSend(Number(port), readFileSync(caFile, 'utf8'), Number(n)).then((seconds) => console.log(seconds));

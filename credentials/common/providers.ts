@@ -24,10 +24,18 @@ export interface ProviderPreset {
 	rateLimit?: { perSecond?: number; perMinute?: number };
 	/** The provider's per-message limits, applied unless the node sets its own. */
 	limits?: { recipients?: number; messageMb?: number };
+	/** Messages one connection carries before it is replaced, unless the node sets its own. */
+	messagesPerConnection?: number;
 }
 
 /** Per-message limit on recipients where the provider publishes none: a guard against mailing a whole list by mistake. */
 export const DEFAULT_MAX_RECIPIENTS = 100;
+
+/**
+ * Messages per connection for a provider that publishes no limit: nodemailer's default, which such services
+ * are known to take. A connection replaced costs a new TCP, TLS and AUTH exchange.
+ */
+export const DEFAULT_MESSAGES_PER_CONNECTION = 100;
 
 type ConnectionFacts = Pick<ProviderPreset, 'host' | 'security' | 'rateLimit' | 'limits'>;
 
@@ -41,7 +49,9 @@ const MICROSOFT_365: ConnectionFacts = {
 const GMAIL: ConnectionFacts = { host: 'smtp.gmail.com', security: 'starttls', limits: { recipients: 100, messageMb: 25 } };
 
 export const PROVIDERS: readonly ProviderPreset[] = [
-	{ id: 'custom', name: 'Custom', security: 'starttls' },
+	// Your own server or relay: a new TLS + AUTH exchange every 100 messages costs more than it protects against;
+	// a server that ends sessions sooner answers 421 or 4xx, which the delivery retries on a new connection.
+	{ id: 'custom', name: 'Custom', security: 'starttls', messagesPerConnection: 1000 },
 	{
 		id: 'gmail',
 		name: 'Gmail / Google Workspace',
@@ -79,6 +89,8 @@ export const PROVIDERS: readonly ProviderPreset[] = [
 		host: 'smtp.sendgrid.net',
 		security: 'starttls',
 		limits: { recipients: 1000, messageMb: 30 },
+		// SendGrid's SMTP documentation: up to 5,000 messages per SMTP connection.
+		messagesPerConnection: 5000,
 		authNotice:
 			'The user is literally "apikey"; the password is an API key with Mail Send permission (paste it without a trailing newline).',
 	},
@@ -115,7 +127,9 @@ export const OAUTH2_PROVIDERS: readonly ProviderPreset[] = [
 		authNotice:
 			'Create an OAuth client (type Web application) in Google Cloud, add n8n\'s OAuth redirect URL, enable the Gmail API, then Connect as the mailbox. The scope https://mail.google.com/ is requested with offline access.',
 	},
-	{ id: 'custom', name: 'Custom', security: 'starttls' },
+	// Your own server or relay: a new TLS + AUTH exchange every 100 messages costs more than it protects against;
+	// a server that ends sessions sooner answers 421 or 4xx, which the delivery retries on a new connection.
+	{ id: 'custom', name: 'Custom', security: 'starttls', messagesPerConnection: 1000 },
 ];
 
 /** OAuth2 endpoints per preset; `{tenant}` stands for the credential's tenant. */

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
 
 import { fingerprint } from '../../nodes/SmtpConnector/delivery/fingerprint';
-import { leasePool, openPoolCount, poolTuning } from '../../nodes/SmtpConnector/delivery/pool';
+import { leasePool, openPoolCount, poolTuning, type SendProgress } from '../../nodes/SmtpConnector/delivery/pool';
 import { readConnectionSettings } from '../../nodes/SmtpConnector/transport/settings';
 import { outputOf } from '../support/engine';
 import { credentialFor, startSmtpServer, TEST_PASSWORD, TEST_USER, type TestServerOptions, type TestSmtpServer } from '../support/smtpServer';
@@ -35,15 +35,28 @@ const until = async (check: () => boolean, ms = 3000) => {
 
 test('1,000 one-item executions with the same credential reuse warm connections', async () => {
 	server = await startSmtpServer();
-	const credential = await credentialFor(server);
+	// A preset whose provider publishes no per-connection limit (its Host overridden to reach this server).
+	const credential = await credentialFor(server, { provider: 'gmail' });
 	for (let n = 0; n < 1000; n++) {
 		const item = await sendOnce(credential, n);
 		if (!item.json.accepted) throw new Error(JSON.stringify(item.json));
 	}
 	await server.waitFor(1000);
-	// One connection at a time, replaced after Max Messages per Connection (100) as servers expect.
+	// One connection at a time, replaced after 100 messages, as such providers take.
 	expect(server.connections).toBe(10);
 	expect(server.logins).toHaveLength(10);
+}, 120_000);
+
+test('a custom server carries 1,000 messages per connection; Max Messages per Connection overrides it', async () => {
+	server = await startSmtpServer();
+	const credential = await credentialFor(server);
+	const items = Array.from({ length: 1001 }, (_, n) => ({ json: { to: `user${n}@example.test` } }));
+	await runSendNode({ parameters: { ...parameters, deliveryOptions: { maxConnections: 1 } }, items, credential, credentialId: 'custom-default' });
+	await server.waitFor(1001);
+	expect(server.logins).toHaveLength(2);
+	await runSendNode({ parameters: { ...parameters, deliveryOptions: { maxConnections: 1, maxMessagesPerConnection: 10 } }, items: items.slice(0, 30), credential, credentialId: 'custom-own' });
+	await server.waitFor(1031);
+	expect(server.logins).toHaveLength(2 + 3);
 }, 120_000);
 
 test('a different credential never uses the pool of another', async () => {
@@ -150,4 +163,24 @@ test('an OAuth2 client and a service account for the same mailbox get separate p
 	const otherClient = keyOf(readConnectionSettings({ ...base, clientId: 'app-2' }, 'smtpConnectorOAuth2Api'));
 	const serviceAccount = keyOf(readConnectionSettings({ ...base, authType: 'googleServiceAccount', serviceAccountEmail: 'sa@p.test' }));
 	expect(new Set([client, otherClient, serviceAccount]).size).toBe(3);
+});
+
+test('a send records when its body started and finished going out, and nothing for a message that never reached DATA', async () => {
+	server = await startSmtpServer({ rejectRecipients: { 'refused@example.test': [550, '5.1.1 No such user'] } });
+	const lease = leasePool(readConnectionSettings(await credentialFor(server)), { maxConnections: 1, maxMessagesPerConnection: 100 });
+	try {
+		const mail = (to: string) => ({ from: 'ops@example.test', to, subject: 'Hi', text: 'Hi', envelope: { from: 'ops@example.test', to: [to] } });
+		const refused: SendProgress = { bodySent: false };
+		await expect(lease.send(mail('refused@example.test'), refused)).rejects.toThrow(/No such user/);
+		expect({ dataStarted: refused.dataStarted ?? false, bodySent: refused.bodySent }).toEqual({ dataStarted: false, bodySent: false });
+		const sent: SendProgress = { bodySent: false };
+		const watched: boolean[] = [];
+		const sending = lease.send(mail('user0@example.test'), sent);
+		// Before the connection has the message, nothing has started.
+		watched.push(sent.dataStarted ?? false);
+		await sending;
+		expect({ before: watched[0], dataStarted: sent.dataStarted, bodySent: sent.bodySent }).toEqual({ before: false, dataStarted: true, bodySent: true });
+	} finally {
+		lease.release({ closeIfUnused: true });
+	}
 });

@@ -14,13 +14,21 @@ interface AttachmentParameter {
 	contentType?: unknown;
 }
 
+/** One attachment as the parameters name it; its bytes are read only when the item is sent. */
+interface AttachmentReference extends Omit<AttachmentInput, 'content'> {
+	property: string;
+}
+
+/** One item's parameters, expressions resolved; attachments still to be read. */
+export type MailParameters = Omit<MailInput, 'attachments'> & { attachments: AttachmentReference[]; preview: boolean };
+
 function binaryNames(ctx: IExecuteFunctions, i: number): string {
 	const names = Object.keys(ctx.getInputData()[i]?.binary ?? {});
 	return names.length ? ` (it has ${names.map((n) => `"${n}"`).join(', ')})` : ' (it has no binary data)';
 }
 
-async function readAttachments(ctx: IExecuteFunctions, i: number, entries: AttachmentParameter[]) {
-	const result: AttachmentInput[] = [];
+function attachmentReferences(ctx: IExecuteFunctions, i: number, entries: AttachmentParameter[]): AttachmentReference[] {
+	const result: AttachmentReference[] = [];
 	for (const entry of entries) {
 		const names = textValue(entry.binaryPropertyName, 'Attachments: Binary Property');
 		for (const property of names.split(',').map((p) => p.trim()).filter(Boolean)) {
@@ -32,7 +40,7 @@ async function readAttachments(ctx: IExecuteFunctions, i: number, entries: Attac
 			const contentType = singleLine(textValue(entry.contentType, 'Attachments: Content Type'), 'Attachments: Content Type');
 			const cid = singleLine(textValue(entry.cid, 'Attachments: Content ID'), 'Attachments: Content ID');
 			result.push({
-				content: await ctx.helpers.getBinaryDataBuffer(i, property),
+				property,
 				fileName: fileName.trim() || binary.fileName || property,
 				contentType: contentType || binary.mimeType,
 				cid: entry.inline ? cid || property : undefined,
@@ -42,8 +50,8 @@ async function readAttachments(ctx: IExecuteFunctions, i: number, entries: Attac
 	return result;
 }
 
-/** Reads one item's Send Email parameters (expressions resolved by n8n) into the message room's input. */
-export async function readMailInput(ctx: IExecuteFunctions, i: number): Promise<MailInput & { preview: boolean }> {
+/** Reads one item's Send Email parameters (n8n resolves their expressions here). Throws MessageInputError naming the field. */
+export function readMailParameters(ctx: IExecuteFunctions, i: number): MailParameters {
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const attachments = (options.attachmentsUi as { attachment?: AttachmentParameter[] } | undefined)?.attachment ?? [];
 	const headers = (options.headersUi as { header?: Array<{ name: unknown; value: unknown }> } | undefined)?.header ?? [];
@@ -57,7 +65,7 @@ export async function readMailInput(ctx: IExecuteFunctions, i: number): Promise<
 		ccEmail: options.ccEmail,
 		bccEmail: options.bccEmail,
 		replyTo: options.replyTo,
-		attachments: await readAttachments(ctx, i, attachments),
+		attachments: attachmentReferences(ctx, i, attachments),
 		headers,
 		priority: options.priority as MailInput['priority'],
 		inReplyTo: options.inReplyTo,
@@ -66,4 +74,11 @@ export async function readMailInput(ctx: IExecuteFunctions, i: number): Promise<
 		redirectAllTo: options.redirectAllTo,
 		preview: options.preview === true,
 	};
+}
+
+/** The message room's input for one item: its parameters with the attachments' bytes. */
+export async function withAttachments(ctx: IExecuteFunctions, i: number, { attachments, ...parameters }: MailParameters): Promise<MailInput & { preview: boolean }> {
+	const read: AttachmentInput[] = [];
+	for (const { property, ...attachment } of attachments) read.push({ ...attachment, content: await ctx.helpers.getBinaryDataBuffer(i, property) });
+	return { ...parameters, attachments: read };
 }

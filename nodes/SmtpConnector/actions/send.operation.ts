@@ -1,4 +1,4 @@
-import type { NodeApiError, NodeOperationError, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Delivery, Slot } from '../delivery/deliver';
 import { Slots } from '../delivery/slots';
@@ -9,7 +9,8 @@ import { checkedSize } from '../message/size';
 import type { Redact } from '../transport/secrets';
 import type { ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
-import { readMailInput } from './send.input';
+import { ReadAhead } from './readAhead';
+import { readMailParameters, withAttachments, type MailParameters } from './send.input';
 import { errorItem, openSession, toNodeError, type ItemLimits, type Session, type SessionFailure } from './session';
 
 export { sendProperties as description } from './send.properties';
@@ -23,8 +24,9 @@ async function processItem(
 	limits: ItemLimits,
 	redact: Redact,
 	slot: Slot,
+	parameters: MailParameters,
 ): Promise<INodeExecutionData> {
-	const { preview, ...input } = await readMailInput(ctx, i);
+	const { preview, ...input } = await withAttachments(ctx, i, parameters);
 	const { mail, duplicates } = composeMail(input, settings.sender, limits);
 	if (settings.dkim) mail.dkim = settings.dkim;
 	const size = await checkedSize(mail, limits.maxMessageBytes, limits.sizeLimitName);
@@ -38,19 +40,24 @@ async function processItem(
 	}
 	const outcome = await delivery.deliver(mail, { size, slot });
 	if (!outcome.ok) throw outcome.failure;
-	const { attempts, durationMs, possibleDuplicate, recipients } = outcome;
-	const { deferred, unknown, ...sent } = outcome.sent;
+	const { attempts, durationMs, possibleDuplicate, recipients, sent } = outcome;
+	const json: IDataObject = {
+		messageId: sent.messageId,
+		accepted: sent.accepted,
+		rejected: sent.rejected,
+		rejectedReplies: sent.rejectedReplies as unknown as IDataObject[],
+		response: sent.response,
+		envelope: sent.envelope,
+	};
+	if (sent.deferred.length) json.deferred = sent.deferred;
+	if (sent.unknown.length) json.unknown = sent.unknown;
+	if (sent.deferred.length || sent.unknown.length) json.recipients = recipients as unknown as IDataObject[];
+	json.attempts = attempts;
+	json.durationMs = durationMs;
+	if (possibleDuplicate) json.possibleDuplicate = possibleDuplicate;
+	if (duplicates.length) json.duplicateRecipients = duplicates;
 	return {
-		json: redact({
-			...sent,
-			...(deferred.length ? { deferred } : {}),
-			...(unknown.length ? { unknown } : {}),
-			...(deferred.length || unknown.length ? { recipients } : {}),
-			attempts,
-			durationMs,
-			...(possibleDuplicate ? { possibleDuplicate } : {}),
-			...(duplicates.length ? { duplicateRecipients: duplicates } : {}),
-		}),
+		json: redact(json),
 		pairedItem: { item: i },
 	};
 }
@@ -78,11 +85,14 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	// retry's backoff gives its place up (see Delivery).
 	const slots = new Slots(windowSize);
 	const running = new Set<Promise<void>>();
+	const parameters = new ReadAhead(items.length, (i) => readMailParameters(this, i));
 	const run = async (i: number) => {
 		try {
+			const read = parameters.take(i);
 			// Wrong settings stopped the delivery: the items not yet sent fail at once, with its diagnosis.
 			if (delivery.stoppedBy) throw delivery.stoppedBy.after({ attempts: 0, possibleDuplicate: false });
-			out[i] = await processItem(this, i, settings, delivery, limits, redact, slots);
+			if (!read.ok) throw read.error;
+			out[i] = await processItem(this, i, settings, delivery, limits, redact, slots, read.value);
 		} catch (error) {
 			const nodeError = toNodeError(this, error, i, redact);
 			if (this.continueOnFail()) out[i] = errorItem(nodeError, i, error instanceof SmtpFailure ? error : undefined, redact);

@@ -223,9 +223,9 @@ export const sendProperties: INodeProperties[] = [
 				displayName: 'Max Messages per Connection',
 				name: 'maxMessagesPerConnection',
 				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 100,
-				description: 'A connection is replaced after this many messages',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'A connection is replaced after this many messages. 0: the provider\'s (SendGrid 5,000, Custom 1,000, others 100).',
 			},
 			{
 				displayName: 'Max Recipients per Message',

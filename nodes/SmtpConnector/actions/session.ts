@@ -7,7 +7,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RECIPIENTS } from '../../../credentials/common/providers';
+import { DEFAULT_MAX_RECIPIENTS, DEFAULT_MESSAGES_PER_CONNECTION } from '../../../credentials/common/providers';
 import { Delivery, type DeliveryConfig } from '../delivery/deliver';
 import { SmtpFailure } from '../failures/failure';
 import { FAILURE_KINDS } from '../failures/kinds';
@@ -97,7 +97,7 @@ function deliveryConfig(ctx: IExecuteFunctions, settings: ConnectionSettings, cr
 	return {
 		pool: {
 			maxConnections: Math.max(1, Math.floor(number(o.maxConnections, 3))),
-			maxMessagesPerConnection: Math.max(1, Math.floor(number(o.maxMessagesPerConnection, 100))),
+			maxMessagesPerConnection: Math.max(0, Math.floor(number(o.maxMessagesPerConnection, 0))) || (settings.provider.messagesPerConnection ?? DEFAULT_MESSAGES_PER_CONNECTION),
 		},
 		retry: {
 			retries: Math.max(0, Math.floor(number(o.retries, 3))),

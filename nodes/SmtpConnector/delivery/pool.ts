@@ -1,4 +1,3 @@
-import { Transform } from 'node:stream';
 import type { SendMailOptions } from 'nodemailer';
 import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
@@ -92,16 +91,12 @@ function createMailer(settings: ConnectionSettings, options: PoolOptions, entry:
 		const progress = (mail.data as TrackedMail).progress;
 		if (progress) {
 			progress.envelope = mail.message.getEnvelope() as EnvelopeState;
+			// Watched, not piped through another stream: the connection starts the body flowing (resume)
+			// once the server has said 354, and the body has gone to the connection when it ends.
 			mail.message.processFunc((input) => {
-				const tap = new Transform({
-					transform(chunk, _encoding, callback) {
-						progress.dataStarted = true;
-						callback(null, chunk);
-					},
-				});
-				tap.once('end', () => (progress.bodySent = true));
-				input.on('error', (error) => tap.destroy(error));
-				return input.pipe(tap);
+				input.once('resume', () => (progress.dataStarted = true));
+				input.once('end', () => (progress.bodySent = true));
+				return input;
 			});
 		}
 		done();

@@ -47,17 +47,31 @@ export function secretsOf(credential: ICredentialDataDecryptedObject): string[] 
 /**
  * A function that replaces the credential's secrets in any value — strings, and the strings inside
  * arrays and objects — with "[redacted]". Applied where data leaves the node: output items, errors,
- * the credential test's message.
+ * the credential test's message. What holds no secret is returned as it is, not copied.
  */
 export function redactorFor(credential: ICredentialDataDecryptedObject) {
 	const fixed = secretsOf(credential);
 	return <T>(value: T): T => {
 		const secrets = [...fixed, ...knownTokens().filter((t) => t.length >= MIN_LENGTH)].sort((a, b) => b.length - a.length);
+		if (!secrets.length) return value;
 		const walk = (v: unknown): unknown => {
 			if (typeof v === 'string') return secrets.reduce((text, secret) => (text.includes(secret) ? text.split(secret).join(REDACTED) : text), v);
-			if (Array.isArray(v)) return v.map(walk);
+			if (Array.isArray(v)) {
+				let copy: unknown[] | undefined;
+				v.forEach((x, i) => {
+					const y = walk(x);
+					if (y !== x) (copy ??= [...v])[i] = y;
+				});
+				return copy ?? v;
+			}
 			if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-				return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+				let copy: Record<string, unknown> | undefined;
+				for (const k of Object.keys(v)) {
+					const x = (v as Record<string, unknown>)[k];
+					const y = walk(x);
+					if (y !== x) (copy ??= { ...v })[k] = y;
+				}
+				return copy ?? v;
 			}
 			return v;
 		};
