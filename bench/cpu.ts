@@ -7,36 +7,18 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import type { INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { testPki } from '../test/support/certs';
 import { outputOf, runWorkflow } from '../test/support/engine';
-import { html, PASSWORD, serve, ServerProcess, USER } from './sink';
+import { benchMain, html, PASSWORD, rawPool, ServerProcess, USER } from './sink';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const CONNECTIONS = 3;
 const root = path.resolve(__dirname, '..');
 
-async function raw(port: number, caCert: string) {
-	const transport = nodemailer.createTransport({
-		host: '127.0.0.1',
-		port,
-		secure: false,
-		requireTLS: true,
-		auth: { user: USER, pass: PASSWORD },
-		tls: { ca: [caCert], minVersion: 'TLSv1.2' },
-		pool: true,
-		maxConnections: CONNECTIONS,
-	});
-	await Promise.all(
-		Array.from({ length: N }, (_, n) =>
-			transport.sendMail({ from: 'ops@example.test', to: `user${n}@example.test`, subject: `Order ${n}`, html: html(n), text: `Order ${n}` }),
-		),
-	);
-	transport.close();
-}
+const raw = (port: number, caCert: string) => rawPool(port, caCert, N, CONNECTIONS);
 
 async function ours(port: number, caCert: string, items: INodeExecutionData[]) {
 	const { SmtpConnector } = require(path.join(root, 'dist/nodes/SmtpConnector/SmtpConnector.node.js')) as { SmtpConnector: new () => INodeType };
@@ -128,9 +110,4 @@ async function main() {
 	}
 }
 
-if (process.argv[2] === 'server') serve();
-else
-	main().catch((error: unknown) => {
-		console.error(error);
-		process.exit(1);
-	});
+benchMain(main);

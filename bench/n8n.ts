@@ -16,11 +16,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import nodemailer from 'nodemailer';
-
 import { testPki } from '../test/support/certs';
 import { summarise } from './profile';
-import { html, PASSWORD, serve, ServerProcess, USER } from './sink';
+import { benchMain, PASSWORD, rawPool, ServerProcess, USER } from './sink';
 
 const root = path.resolve(__dirname, '..');
 const VERSION = '2.41.1';
@@ -122,30 +120,8 @@ async function execute(env: NodeJS.ProcessEnv, id: string, nodeName: string, wor
 	return { ms: taskData.executionTime, peakRssMb: peakKb / 1024 };
 }
 
-/** The raw nodemailer pool, run by `rawPool` in a child on the same Node as n8n: seconds for N messages. */
-async function rawSend(port: number, caCert: string, n: number): Promise<number> {
-	const transport = nodemailer.createTransport({
-		host: '127.0.0.1',
-		port,
-		secure: false,
-		requireTLS: true,
-		auth: { user: USER, pass: PASSWORD },
-		tls: { ca: [caCert], minVersion: 'TLSv1.2' },
-		pool: true,
-		maxConnections: CONNECTIONS,
-	});
-	const started = process.hrtime.bigint();
-	await Promise.all(
-		Array.from({ length: n }, (_, i) =>
-			transport.sendMail({ from: 'ops@example.test', to: `user${i}@example.test`, subject: `Order ${i}`, html: html(i), text: `Order ${i}` }),
-		),
-	);
-	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-	transport.close();
-	return seconds;
-}
-
-async function rawPool(port: number, caCert: string, n: number, work: string): Promise<number> {
+/** The raw nodemailer pool, in a child on the same Node as n8n: seconds for N messages. */
+async function rawSeconds(port: number, caCert: string, n: number, work: string): Promise<number> {
 	const caFile = path.join(work, 'ca.pem');
 	writeFileSync(caFile, caCert);
 	return Number(run(node24, [__filename, 'raw', String(port), caFile, String(n)]).trim());
@@ -189,7 +165,7 @@ async function main() {
 			const times: number[] = [];
 			for (let r = 0; r < REPEATS; r++) {
 				await server.reset();
-				times.push((await rawPool(server.port, caCert, n, work)) * 1000);
+				times.push((await rawSeconds(server.port, caCert, n, work)) * 1000);
 				const { messages } = await server.stats();
 				if (messages !== n) throw new Error(`raw: the server received ${messages} of ${n}`);
 			}
@@ -239,13 +215,10 @@ async function main() {
 	}
 }
 
-if (process.argv[2] === 'server') serve();
-else if (process.argv[2] === 'profile') console.log(summarise(process.argv[3], process.argv[4], 40));
-else if (process.argv[2] === 'raw') {
-	const [port, caFile, n] = process.argv.slice(3);
-	void rawSend(Number(port), readFileSync(caFile, 'utf8'), Number(n)).then((seconds) => console.log(seconds));
-} else
-	main().catch((error: unknown) => {
-		console.error(error);
-		process.exit(1);
-	});
+benchMain(main, {
+	raw: ([port, caFile, n]) => {
+		const started = process.hrtime.bigint();
+		void rawPool(Number(port), readFileSync(caFile, 'utf8'), Number(n), CONNECTIONS).then(() => console.log(Number(process.hrtime.bigint() - started) / 1e9));
+	},
+	profile: ([file, part]) => console.log(summarise(file, part, 40)),
+});

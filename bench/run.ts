@@ -16,7 +16,7 @@ import type { INodeExecutionData, INodeType } from 'n8n-workflow';
 import '../test/support/greetAtOnce';
 import { testPki } from '../test/support/certs';
 import { outputOf, runWorkflow } from '../test/support/engine';
-import { FAULT_RATE, html, serve, ServerProcess, USER, PASSWORD } from './sink';
+import { benchMain, FAULT_RATE, html, rawPool, ServerProcess, USER, PASSWORD } from './sink';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const N_LARGE = Number(process.env.BENCH_N_LARGE ?? 20000);
@@ -50,26 +50,7 @@ async function measure(server: ServerProcess, name: string, n: number, run: () =
 	return { name, n, seconds, connections: stats.connections, peakRssGrowthMb: trackMemory ? (peak - rssBefore) / 2 ** 20 : undefined, faults: faults ? stats.faults : undefined };
 }
 
-function transportOptions(port: number, caCert: string) {
-	return {
-		host: '127.0.0.1',
-		port,
-		secure: false,
-		requireTLS: true,
-		auth: { user: USER, pass: PASSWORD },
-		tls: { ca: [caCert], minVersion: 'TLSv1.2' as const },
-	};
-}
-
-async function ceiling(port: number, caCert: string, count = N) {
-	const transport = nodemailer.createTransport({ ...transportOptions(port, caCert), pool: true, maxConnections: CONNECTIONS });
-	await Promise.all(
-		Array.from({ length: count }, (_, n) =>
-			transport.sendMail({ from: 'ops@example.test', to: `user${n}@example.test`, subject: `Order ${n}`, html: html(n), text: `Order ${n}` }),
-		),
-	);
-	transport.close();
-}
+const ceiling = (port: number, caCert: string, count = N) => rawPool(port, caCert, count, CONNECTIONS);
 
 /**
  * What n8n's built-in Send Email node (n8n-nodes-base 2.41, EmailSend v2 utils.configureTransport) does
@@ -186,9 +167,4 @@ async function main() {
 	}
 }
 
-if (process.argv[2] === 'server') serve();
-else
-	main().catch((error: unknown) => {
-		console.error(error);
-		process.exit(1);
-	});
+benchMain(main);

@@ -4,6 +4,7 @@
  * transient faults. The child runs the same bundle with the argument "server".
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 
 import '../test/support/greetAtOnce';
@@ -91,3 +92,32 @@ export class ServerProcess {
 	stop = () => this.child.kill();
 }
 
+
+/** The reference sender: a raw nodemailer pool with `connections` connections, sending `n` of the benchmarks' mails to the sink. */
+export async function rawPool(port: number, caCert: string, n: number, connections: number): Promise<void> {
+	const transport = nodemailer.createTransport({
+		host: '127.0.0.1',
+		port,
+		secure: false,
+		requireTLS: true,
+		auth: { user: USER, pass: PASSWORD },
+		tls: { ca: [caCert], minVersion: 'TLSv1.2' },
+		pool: true,
+		maxConnections: connections,
+	});
+	await Promise.all(
+		Array.from({ length: n }, (_, i) => transport.sendMail({ from: 'ops@example.test', to: `user${i}@example.test`, subject: `Order ${i}`, html: html(i), text: `Order ${i}` })),
+	);
+	transport.close();
+}
+
+/** A benchmark's entry: the same bundle runs the sink (argument "server"), a command of its own, or the benchmark. */
+export function benchMain(main: () => Promise<void>, commands: Record<string, (args: string[]) => void> = {}): void {
+	const [command, ...args] = process.argv.slice(2);
+	if (command === 'server') return serve();
+	if (command && commands[command]) return commands[command](args);
+	main().catch((error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	});
+}
