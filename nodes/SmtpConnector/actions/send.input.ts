@@ -19,8 +19,8 @@ interface AttachmentReference extends Omit<AttachmentInput, 'content'> {
 	property: string;
 }
 
-/** One item's parameters, expressions resolved; attachments still to be read. */
-export type MailParameters = Omit<MailInput, 'attachments'> & { attachments: AttachmentReference[]; preview: boolean };
+/** One item's parameters, expressions resolved; the attachments' bytes are read into `attachments` when it is sent. */
+export type MailParameters = MailInput & { attachmentSources: AttachmentReference[]; preview: boolean };
 
 function binaryNames(ctx: IExecuteFunctions, i: number): string {
 	const names = Object.keys(ctx.getInputData()[i]?.binary ?? {});
@@ -65,7 +65,8 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): MailParam
 		ccEmail: options.ccEmail,
 		bccEmail: options.bccEmail,
 		replyTo: options.replyTo,
-		attachments: attachmentReferences(ctx, i, attachments),
+		attachments: [],
+		attachmentSources: attachmentReferences(ctx, i, attachments),
 		headers,
 		priority: options.priority as MailInput['priority'],
 		inReplyTo: options.inReplyTo,
@@ -76,9 +77,9 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): MailParam
 	};
 }
 
-/** The message room's input for one item: its parameters with the attachments' bytes. */
-export async function withAttachments(ctx: IExecuteFunctions, i: number, { attachments, ...parameters }: MailParameters): Promise<MailInput & { preview: boolean }> {
+/** The bytes of the attachments the parameters name. */
+export async function readAttachments(ctx: IExecuteFunctions, i: number, sources: AttachmentReference[]): Promise<AttachmentInput[]> {
 	const read: AttachmentInput[] = [];
-	for (const { property, ...attachment } of attachments) read.push({ ...attachment, content: await ctx.helpers.getBinaryDataBuffer(i, property) });
-	return { ...parameters, attachments: read };
+	for (const { property, ...attachment } of sources) read.push({ ...attachment, content: await ctx.helpers.getBinaryDataBuffer(i, property) });
+	return read;
 }

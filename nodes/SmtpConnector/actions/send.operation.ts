@@ -10,7 +10,7 @@ import type { Redact } from '../transport/secrets';
 import type { ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
 import { ReadAhead } from './readAhead';
-import { readMailParameters, withAttachments, type MailParameters } from './send.input';
+import { readAttachments, readMailParameters, type MailParameters } from './send.input';
 import { errorItem, openSession, toNodeError, type ItemLimits, type Session, type SessionFailure } from './session';
 
 export { sendProperties as description } from './send.properties';
@@ -26,11 +26,11 @@ async function processItem(
 	slot: Slot,
 	parameters: MailParameters,
 ): Promise<INodeExecutionData> {
-	const { preview, ...input } = await withAttachments(ctx, i, parameters);
-	const { mail, duplicates } = composeMail(input, settings.sender, limits);
+	if (parameters.attachmentSources.length) parameters.attachments = await readAttachments(ctx, i, parameters.attachmentSources);
+	const { mail, duplicates } = composeMail(parameters, settings.sender, limits);
 	if (settings.dkim) mail.dkim = settings.dkim;
 	const size = await checkedSize(mail, limits.maxMessageBytes, limits.sizeLimitName);
-	if (preview) {
+	if (parameters.preview) {
 		const rendered = await renderMessage(mail);
 		return {
 			json: { preview: true, messageId: rendered.messageId, envelope: rendered.envelope },

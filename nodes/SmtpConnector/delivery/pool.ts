@@ -126,6 +126,7 @@ function close(entry: PoolEntry) {
 /** A hold on a warm pool for the length of one execution. */
 export interface PoolLease {
 	readonly key: string;
+	/** Sends this attempt of a message; `progress` is attached to `mail` itself, so pass an object made for the attempt. */
 	send(mail: SendMailOptions, progress: SendProgress): ReturnType<Mailer['sendMail']>;
 	/** Ends the hold; with `closeIfUnused` (a cancelled execution) an otherwise idle pool closes at once. */
 	release(options?: { closeIfUnused?: boolean }): void;
@@ -164,7 +165,8 @@ export function leasePool(
 	let released = false;
 	return {
 		key,
-		send: (mail, progress) => held.mailer.sendMail({ ...mail, progress } as TrackedMail),
+		// `mail` is the caller's object for this attempt: the progress rides on it rather than on a copy.
+		send: (mail, progress) => held.mailer.sendMail(Object.assign(mail, { progress }) as TrackedMail),
 		release({ closeIfUnused = false } = {}) {
 			if (released) return;
 			released = true;
