@@ -67,3 +67,19 @@ test('the generated text alternative keeps headings and table headers as written
 	expect(text).toMatch(/Paper +12/);
 	expect(text).not.toMatch(/WEEKLY|ITEM|AMOUNT/);
 });
+
+test('a generated ASCII text alternative goes out as written (7bit, lines of at most 76), whatever the HTML line length', async () => {
+	const sentence = 'Your order was approved and will ship within two working days from our warehouse. ';
+	await runSendNode({
+		parameters: { fromEmail: 'ops@example.test', toEmail: 'x@example.test', subject: 'Order', html: `<p>${sentence.repeat(6)}</p>` },
+		items: [{ json: {} }],
+		credential: await credentialFor(server),
+	});
+	const [mail] = await server.waitFor(1);
+	const raw = mail.raw.toString('latin1');
+	const textPart = raw.slice(raw.indexOf('Content-Type: text/plain'), raw.indexOf('Content-Type: text/html'));
+	expect(textPart).toMatch(/Content-Transfer-Encoding: 7bit/);
+	const body = textPart.split('\r\n\r\n')[1].split('\r\n--')[0].split('\r\n');
+	expect(Math.max(...body.map((line) => line.length))).toBeLessThanOrEqual(76);
+	expect((mail.parsed.text ?? '').replace(/\s+/g, ' ').trim()).toBe(sentence.repeat(6).trim());
+});

@@ -1,8 +1,9 @@
 import { compile } from 'html-to-text';
 
-// Compiled once: building the converter costs more than converting a typical email.
+// Compiled once: building the converter costs more than converting a typical email. Lines of at most 76
+// characters let an ASCII text part go out as 7bit, as written, rather than quoted-printable.
 const htmlToText = compile({
-	wordwrap: 78,
+	wordwrap: 76,
 	selectors: [
 		{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
 		{ selector: 'img', format: 'skip' },
