@@ -6,46 +6,19 @@
  * the README come from `npm run bench:n8n`. BENCH_N (default 3000) mails, median of BENCH_REPEATS (5).
  */
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import { testPki } from '../test/support/certs';
-import { outputOf, runWorkflow } from '../test/support/engine';
-import { benchMain, html, PASSWORD, rawPool, ServerProcess, USER } from './sink';
+import { benchMain, rawPool, ServerProcess } from './sink';
+import { itemsOf, sendViaEngine } from './viaEngine';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const CONNECTIONS = 3;
-const root = path.resolve(__dirname, '..');
 
 const raw = (port: number, caCert: string) => rawPool(port, caCert, N, CONNECTIONS);
 
-async function ours(port: number, caCert: string, items: INodeExecutionData[]) {
-	const { SmtpConnector } = require(path.join(root, 'dist/nodes/SmtpConnector/SmtpConnector.node.js')) as { SmtpConnector: new () => INodeType };
-	const run = await runWorkflow({
-		nodeTypes: { 'n8n-nodes-smtp-connector.smtpConnector': new SmtpConnector() },
-		workflow: {
-			nodes: [
-				{
-					id: 'send',
-					name: 'Send Email',
-					type: 'n8n-nodes-smtp-connector.smtpConnector',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: { authentication: 'smtpConnectorApi', operation: 'send', fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: '={{ $json.subject }}', html: '={{ $json.html }}' },
-					credentials: { smtpConnectorApi: { id: 'bench', name: 'Bench' } },
-				},
-			],
-			connections: {},
-		},
-		credentials: {
-			smtpConnectorApi: { provider: 'custom', host: '127.0.0.1', port, security: 'starttls', authType: 'password', user: USER, password: PASSWORD, caCertificate: caCert, rateLimitPerSecond: '0', rateLimitPerMinute: '0' },
-		},
-		input: items,
-	});
-	const out = outputOf(run, 'Send Email');
-	if (out.filter((i) => (i.json.accepted as string[] | undefined)?.length === 1).length !== N) throw new Error(`ours: not every item was accepted: ${JSON.stringify(out.find((i) => i.json.error)?.json)}`);
-}
+const ours = (port: number, caCert: string, items: INodeExecutionData[]) => sendViaEngine(port, caCert, items, CONNECTIONS);
 
 async function cpuPerMail(server: ServerProcess, send: () => Promise<void>): Promise<{ cpuUs: number; wallMs: number }> {
 	await server.reset();
@@ -65,7 +38,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main() {
 	const { key, cert, caCert } = await testPki();
 	const server = await ServerProcess.start(key, cert);
-	const items = Array.from({ length: N }, (_, n) => ({ json: { to: `user${n}@example.test`, subject: `Order ${n}`, html: html(n) } }));
+	const items = itemsOf(N);
 	try {
 		await raw(server.port, caCert);
 		await ours(server.port, caCert, items);

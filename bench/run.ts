@@ -9,21 +9,19 @@
  *               ratio to a fault-free run of the same N.
  * The SMTP server runs in a child process so it does not share the event loop it is measured against.
  */
-import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import '../test/support/greetAtOnce';
 import { testPki } from '../test/support/certs';
-import { outputOf, runWorkflow } from '../test/support/engine';
 import { benchMain, FAULT_RATE, html, rawPool, ServerProcess, USER, PASSWORD } from './sink';
+import { itemsOf, sendViaEngine } from './viaEngine';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const N_LARGE = Number(process.env.BENCH_N_LARGE ?? 20000);
 const N_BASELINE = Number(process.env.BENCH_N_BASELINE ?? 300);
 const N_FAULTS = Number(process.env.BENCH_N_FAULTS ?? 10000);
 const CONNECTIONS = 3;
-const root = path.resolve(__dirname, '..');
 
 
 interface Result {
@@ -69,58 +67,7 @@ async function baseline(port: number) {
 	}
 }
 
-async function ours(port: number, caCert: string, items: INodeExecutionData[]) {
-	const { SmtpConnector } = require(path.join(root, 'dist/nodes/SmtpConnector/SmtpConnector.node.js')) as {
-		SmtpConnector: new () => INodeType;
-	};
-	const run = await runWorkflow({
-		nodeTypes: { 'n8n-nodes-smtp-connector.smtpConnector': new SmtpConnector() },
-		workflow: {
-			nodes: [
-				{
-					id: 'send',
-					name: 'Send Email',
-					type: 'n8n-nodes-smtp-connector.smtpConnector',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {
-						authentication: 'smtpConnectorApi',
-						operation: 'send',
-						fromEmail: 'ops@example.test',
-						toEmail: '={{ $json.to }}',
-						subject: '=Order {{ $json.n }}',
-						html: '={{ $json.html }}',
-						// Retries and their delay at the node's defaults (3, from 1 s).
-						deliveryOptions: { maxConnections: CONNECTIONS },
-					},
-					credentials: { smtpConnectorApi: { id: 'bench', name: 'Bench' } },
-				},
-			],
-			connections: {},
-		},
-		credentials: {
-			smtpConnectorApi: {
-				provider: 'custom',
-				host: '127.0.0.1',
-				port,
-				security: 'starttls',
-				authType: 'password',
-				user: USER,
-				password: PASSWORD,
-				caCertificate: caCert,
-				rateLimitPerSecond: '0',
-				rateLimitPerMinute: '0',
-			},
-		},
-		input: items,
-	});
-	const out = outputOf(run, 'Send Email');
-	const failed = out.filter((i) => i.json.error);
-	if (out.length !== items.length || failed.length) throw new Error(`ours: ${failed.length} failed, e.g. ${JSON.stringify(failed[0]?.json)}`);
-}
-
-const itemsOf = (count: number): INodeExecutionData[] =>
-	Array.from({ length: count }, (_, n) => ({ json: { n, to: `user${n}@example.test`, html: html(n) } }));
+const ours = (port: number, caCert: string, items: INodeExecutionData[]) => sendViaEngine(port, caCert, items, CONNECTIONS);
 
 async function main() {
 	const { key, cert, caCert } = await testPki();
