@@ -1,6 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_MESSAGES_PER_CONNECTION, PROVIDERS } from '../../../credentials/common/providers';
 import { senderProperties } from './common.properties';
+
+const messagesPerConnection = [
+	...PROVIDERS.filter((p) => p.messagesPerConnection).map((p) => `${p.name} ${p.messagesPerConnection!.toLocaleString('en-US')}`),
+	`others ${DEFAULT_MESSAGES_PER_CONNECTION}`,
+].join(', ');
 
 const show = { show: { operation: ['send'] } };
 
@@ -225,7 +231,7 @@ export const sendProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description: 'A connection is replaced after this many messages. 0: the provider\'s (SendGrid 5,000, Custom 1,000, others 100).',
+				description: `A connection is replaced after this many messages. 0: the provider's (${messagesPerConnection}).`,
 			},
 			{
 				displayName: 'Max Recipients per Message',
