@@ -48,10 +48,12 @@ const MICROSOFT_365: ConnectionFacts = {
 };
 const GMAIL: ConnectionFacts = { host: 'smtp.gmail.com', security: 'starttls', limits: { recipients: 100, messageMb: 25 } };
 
+// Your own server or relay: a new TLS + AUTH exchange every 100 messages costs more than it protects against;
+// a server that ends sessions sooner answers 421 or 4xx, which the delivery retries on a new connection.
+const CUSTOM: ProviderPreset = { id: 'custom', name: 'Custom', security: 'starttls', messagesPerConnection: 1000 };
+
 export const PROVIDERS: readonly ProviderPreset[] = [
-	// Your own server or relay: a new TLS + AUTH exchange every 100 messages costs more than it protects against;
-	// a server that ends sessions sooner answers 421 or 4xx, which the delivery retries on a new connection.
-	{ id: 'custom', name: 'Custom', security: 'starttls', messagesPerConnection: 1000 },
+	CUSTOM,
 	{
 		id: 'gmail',
 		name: 'Gmail / Google Workspace',
@@ -127,9 +129,7 @@ export const OAUTH2_PROVIDERS: readonly ProviderPreset[] = [
 		authNotice:
 			'Create an OAuth client (type Web application) in Google Cloud, add n8n\'s OAuth redirect URL, enable the Gmail API, then Connect as the mailbox. The scope https://mail.google.com/ is requested with offline access.',
 	},
-	// Your own server or relay: a new TLS + AUTH exchange every 100 messages costs more than it protects against;
-	// a server that ends sessions sooner answers 421 or 4xx, which the delivery retries on a new connection.
-	{ id: 'custom', name: 'Custom', security: 'starttls', messagesPerConnection: 1000 },
+	CUSTOM,
 ];
 
 /** OAuth2 endpoints per preset; `{tenant}` stands for the credential's tenant. */
