@@ -4,7 +4,7 @@
  * costs less than the same evaluations interleaved with composing and sending, measured in real n8n
  * (bench/n8n.ts). The runs are short, so the connections wait little while one is read.
  */
-export const READ_AHEAD = 16;
+const READ_AHEAD = 16;
 
 export type Read<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
