@@ -15,9 +15,10 @@ export default [
 		},
 	},
 	{
-		// The transport room raises its own errors (CredentialSettingError, OAuth2TokenError); the operation turns
-		// every one into a NodeApiError / NodeOperationError with the item index, where the node is known.
-		files: ['nodes/SmtpConnector/transport/**/*.ts'],
+		// The transport and coordination rooms raise their own errors (CredentialSettingError, OAuth2TokenError,
+		// SharedStoreUnavailable); the operation turns every one into a NodeApiError / NodeOperationError with the
+		// item index, where the node is known.
+		files: ['nodes/SmtpConnector/transport/**/*.ts', 'nodes/SmtpConnector/coordination/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{

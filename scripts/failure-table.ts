@@ -17,6 +17,8 @@ const sample: HintContext = {
 	maxTlsVersion: 'TLSv1.3',
 	serverName: 'host',
 	proxy: 'proxy',
+	sharedStore: 'redis://host:6379',
+	waitedSeconds: 30,
 };
 
 const RETRIED = { never: 'no', transient: 'yes', ambiguous: 'only with *Retry Possible Duplicates*' };

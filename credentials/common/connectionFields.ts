@@ -230,7 +230,8 @@ export const sendingLimitFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: "Provider's limit (0 = no limit)",
-		description: "Messages this account may send per second, across all workflows of this n8n process. Leave empty for the provider's limit.",
+		description:
+			"Messages this account may send per second, counted where Shared Limits says (this n8n process, or every process using the same Redis). Leave empty for the provider's limit.",
 	},
 	{
 		displayName: 'Max Messages per Minute',
@@ -238,7 +239,62 @@ export const sendingLimitFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: "Provider's limit (0 = no limit)",
-		description: "Messages this account may send per minute, across all workflows of this n8n process. Leave empty for the provider's limit.",
+		description:
+			"Messages this account may send per minute, counted where Shared Limits says (this n8n process, or every process using the same Redis). Leave empty for the provider's limit.",
+	},
+	{
+		displayName: 'Burst',
+		name: 'rateLimitBurst',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 1,
+		description:
+			'Messages that may go out back to back under Max Messages per Minute. Sending is spread evenly over the minute (60 per minute: about one a second); a burst of 5 lets 5 leave at once and paces the rest, so no 60-second span holds more than the limit. Per-second limits are always evenly spaced.',
+	},
+	{
+		displayName: 'Shared Limits',
+		name: 'sharedLimits',
+		type: 'options',
+		options: [
+			{ name: 'This n8n Process Only', value: 'process', description: 'Each n8n process (each queue-mode worker) counts on its own' },
+			{ name: 'Redis (All n8n Processes)', value: 'redis', description: 'Every process using this Redis shares one count per account: use this in queue mode' },
+		],
+		default: 'process',
+		description: 'Where the sending limits are counted',
+	},
+	{
+		displayName: 'Redis URL',
+		name: 'redisUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'redis://127.0.0.1:6379/0',
+		description: 'redis:// or rediss:// (TLS) URL of the Redis that all n8n processes reach; the one n8n queue mode uses will do',
+		displayOptions: { show: { sharedLimits: ['redis'] } },
+	},
+	{
+		displayName: 'Redis Password',
+		name: 'redisPassword',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description: 'Leave empty when Redis has no password or the URL carries it',
+		displayOptions: { show: { sharedLimits: ['redis'] } },
+	},
+	{
+		displayName: 'Redis TLS',
+		name: 'redisTls',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to connect to Redis over TLS (a rediss:// URL turns it on too)',
+		displayOptions: { show: { sharedLimits: ['redis'] } },
+	},
+	{
+		displayName: 'Redis Key Prefix',
+		name: 'redisKeyPrefix',
+		type: 'string',
+		default: 'n8n-smtp-connector:',
+		description: 'Start of every key this node writes, so it shares a Redis with n8n and other apps without clashing',
+		displayOptions: { show: { sharedLimits: ['redis'] } },
 	},
 ];
 

@@ -1,4 +1,4 @@
-import { InProcessRateLimiter } from '../../nodes/SmtpConnector/delivery/rateLimit';
+import { PacedRateLimiter } from '../../nodes/SmtpConnector/delivery/rateLimit';
 import { readConnectionSettings } from '../../nodes/SmtpConnector/transport/settings';
 import { outputOf } from '../support/engine';
 import { credentialFor, startSmtpServer } from '../support/smtpServer';
@@ -23,18 +23,51 @@ test('the credential limit throttles sending: items wait, none fail', async () =
 	}
 });
 
-test('a sliding window lets no more than the limit through in any second', async () => {
-	const limiter = new InProcessRateLimiter();
+test('the permit is taken when the connection sends, so messages queued behind a slow one do not leave in a rush', async () => {
+	// The server holds the first message a second: taken before the queue, the permits of the messages waiting
+	// behind it would be spent by then and those messages would reach the server back to back.
+	let replies = 0;
+	const server = await startSmtpServer({ replyDelayMs: () => (replies++ === 0 ? 1000 : 0) });
+	try {
+		const run = await runSendNode({
+			parameters: { fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: 'Hi', html: '<p>Hi</p>', deliveryOptions: { maxConnections: 1 } },
+			items: Array.from({ length: 16 }, (_, n) => ({ json: { to: `user${n}@example.test` } })),
+			credential: await credentialFor(server, { rateLimitPerSecond: '10' }),
+		});
+		expect(outputOf(run, 'Send Email').every((i) => (i.json.accepted as string[]).length === 1)).toBe(true);
+		const arrivals = server.received.map((m) => m.receivedAt).sort((a, b) => a - b);
+		// 10 per second, 10 % wide: 110 ms apart as the server sees them, the slow one's followers included.
+		for (let i = 1; i < arrivals.length; i++) expect(arrivals[i] - arrivals[i - 1]).toBeGreaterThanOrEqual(90);
+		for (let i = 10; i < arrivals.length; i++) expect(arrivals[i] - arrivals[i - 10]).toBeGreaterThanOrEqual(1000);
+	} finally {
+		await server.close();
+	}
+});
+
+test('permits are spaced evenly: no more than the limit in any second, no burst', async () => {
+	const limiter = new PacedRateLimiter();
 	const times: number[] = [];
 	await Promise.all(Array.from({ length: 7 }, () => limiter.acquire('k', { perSecond: 3 }).then(() => times.push(Date.now()))));
 	times.sort((a, b) => a - b);
-	// Observed when each waiter resumes, a few ms after the limiter granted its slot.
-	for (let i = 3; i < times.length; i++) expect(times[i] - times[i - 3]).toBeGreaterThanOrEqual(980);
-	expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(1980);
+	// 3 per second, paced 10 % wide: 367 ms apart. Observed when each waiter resumes, a few ms after its slot.
+	for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(355);
+	for (let i = 3; i < times.length; i++) expect(times[i] - times[i - 3]).toBeGreaterThanOrEqual(1000);
+});
+
+test('a per-minute limit is spread over the minute; the burst leaves at once', async () => {
+	const limiter = new PacedRateLimiter();
+	const times: number[] = [];
+	const started = Date.now();
+	// 1,200 per minute with a burst of 4: 4 at once, then 61 s / 1,197 ≈ 51 ms apart.
+	await Promise.all(Array.from({ length: 10 }, () => limiter.acquire('m', { perMinute: 1200, burst: 4 }).then(() => times.push(Date.now() - started))));
+	times.sort((a, b) => a - b);
+	expect(times[3]).toBeLessThan(40);
+	for (let i = 4; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(45);
+	expect(times[9]).toBeGreaterThanOrEqual(6 * 50);
 });
 
 test('waiting for a slot ends when the execution is cancelled', async () => {
-	const limiter = new InProcessRateLimiter();
+	const limiter = new PacedRateLimiter();
 	await limiter.acquire('k', { perMinute: 1 });
 	const controller = new AbortController();
 	const waiting = limiter.acquire('k', { perMinute: 1 }, controller.signal);
@@ -43,11 +76,11 @@ test('waiting for a slot ends when the execution is cancelled', async () => {
 });
 
 test.each([
-	[{ provider: 'microsoft365' }, { perMinute: 30 }],
-	[{ provider: 'ses' }, { perSecond: 1 }],
-	[{ provider: 'ses', rateLimitPerSecond: '14' }, { perSecond: 14 }],
-	[{ provider: 'microsoft365', rateLimitPerMinute: '0' }, {}],
-	[{ provider: 'gmail' }, {}],
+	[{ provider: 'microsoft365' }, { perMinute: 30, burst: 1 }],
+	[{ provider: 'ses' }, { perSecond: 1, burst: 1 }],
+	[{ provider: 'ses', rateLimitPerSecond: '14' }, { perSecond: 14, burst: 1 }],
+	[{ provider: 'microsoft365', rateLimitPerMinute: '0', rateLimitBurst: 3 }, { burst: 3 }],
+	[{ provider: 'gmail' }, { burst: 1 }],
 ])('provider default limits: %j', (credential, expected) => {
 	const { rateLimit } = readConnectionSettings({ authType: 'none', ...credential });
 	expect(JSON.parse(JSON.stringify(rateLimit))).toEqual(expected);

@@ -12,6 +12,8 @@ export interface ReceivedMail {
 	connectionId: string;
 	/** The user the connection logged in as. */
 	user?: string;
+	/** When the server had the whole message (the final dot), in ms since the epoch. */
+	receivedAt: number;
 }
 
 export interface TestServerOptions {
@@ -171,6 +173,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 				if (messageNumber <= (options.dropMidData ?? 0)) socketOf()?.destroy();
 			});
 			stream.on('end', () => {
+				const receivedAt = Date.now();
 				const raw = Buffer.concat(chunks);
 				simpleParser(raw)
 					.then((parsed) => {
@@ -183,6 +186,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 							parsed,
 							connectionId: session.id,
 							user: session.user as string | undefined,
+							receivedAt,
 						};
 						if (messageNumber <= (options.dropAfterDot ?? 0) || options.dropAfterDotIf?.(mail)) {
 							state.droppedAfterDot.push(mail);

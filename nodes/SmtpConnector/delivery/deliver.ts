@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 
+import { sleep } from '../coordination/sleep';
 import type { SmtpFailure } from '../failures/failure';
 import { recognise, recogniseProbing } from '../failures/recognise';
 import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
 import { answersTls } from '../transport/tlsProbe';
 import { leasePool, rcptRefusals, rcptResultsOf, type PoolLease, type PoolOptions, type SendProgress } from './pool';
-import { defaultRateLimiter, sleep, type RateLimit, type RateLimiter } from './rateLimit';
+import { rateLimiterFor, type RateLimit, type RateLimiter } from './rateLimit';
 import { RecipientLedger, type RecipientRecord } from './recipients';
 import { backoffMs, type RetryPolicy } from './retry';
 
@@ -15,6 +16,7 @@ export interface DeliveryConfig {
 	pool: PoolOptions;
 	retry: RetryPolicy;
 	rateLimit: RateLimit;
+	/** Where the limit is counted; by default as the credential's Shared Limits say. */
 	rateLimiter?: RateLimiter;
 	/** Lets a changed credential retire the pool of its old settings at once. */
 	credentialId?: string;
@@ -125,6 +127,14 @@ export class Delivery {
 		return this.stopped;
 	}
 
+	/** The rate limit's permit, taken when a connection is about to send this attempt (not while it waits in the pool's queue). */
+	private permit(flight: InFlight): (() => Promise<void>) | undefined {
+		const { rateLimit } = this.config;
+		if (!rateLimit.perSecond && !rateLimit.perMinute) return undefined;
+		const limiter = this.config.rateLimiter ?? rateLimiterFor(this.settings.sharedStore);
+		return async () => await limiter.acquire(this.rateKey, rateLimit, flight.controller.signal);
+	}
+
 	private get pool(): PoolLease {
 		this.lease ??= leasePool(this.settings, this.config.pool, this.config.credentialId, this.config.tokens);
 		return this.lease;
@@ -160,9 +170,8 @@ export class Delivery {
 			const stopWithExecution = () => flight.controller.abort(signal?.reason);
 			signal?.addEventListener('abort', stopWithExecution, { once: true });
 			try {
-				await (this.config.rateLimiter ?? defaultRateLimiter).acquire(this.rateKey, this.config.rateLimit, flight.controller.signal);
 				const envelope = { from, to, ...(size ? { size } : {}) };
-				const info = (await this.pool.send({ ...mail, messageId, envelope, signal: flight.controller.signal }, flight.progress)) as unknown as NodemailerInfo;
+				const info = (await this.pool.send({ ...mail, messageId, envelope, signal: flight.controller.signal }, flight.progress, this.permit(flight))) as unknown as NodemailerInfo;
 				last = info;
 				this.connectionFailures = 0;
 				ledger.settleSent(to, (info.accepted ?? []).map(addressOf), rcptRefusals(info.rejectedErrors));

@@ -9,7 +9,10 @@ import { quitBeforeClose } from '../transport/quit';
 import { requireSmtpUtf8ForUnicodeAddresses } from '../transport/smtpUtf8';
 import type { ConnectionSettings } from '../transport/settings';
 import { fingerprint } from './fingerprint';
+import { awaitPermitAtHandover, takePermitsAtHandover } from './handover';
 
+// The SMTPUTF8 check wraps the permit's wait: a message that check refuses takes no permit.
+takePermitsAtHandover();
 requireSmtpUtf8ForUnicodeAddresses();
 quitBeforeClose();
 
@@ -26,6 +29,8 @@ export interface SendProgress {
 	bodySent: boolean;
 	/** The envelope object the connection was given; it records the server's answer to each RCPT TO. */
 	envelope?: EnvelopeState;
+	/** Waited for when a connection is about to send the message (a rate limit's permit). */
+	permit?: () => Promise<void>;
 }
 
 /** The server's answer to each RCPT TO of one attempt, also when the message failed later (at DATA or the final dot). */
@@ -91,6 +96,7 @@ function createMailer(settings: ConnectionSettings, options: PoolOptions, entry:
 		const progress = (mail.data as TrackedMail).progress;
 		if (progress) {
 			progress.envelope = mail.message.getEnvelope() as EnvelopeState;
+			if (progress.permit) awaitPermitAtHandover(progress.envelope, progress.permit);
 			// Watched, not piped through another stream: the connection starts the body flowing (resume)
 			// once the server has said 354, and the body has gone to the connection when it ends.
 			mail.message.processFunc((input) => {
@@ -126,8 +132,11 @@ function close(entry: PoolEntry) {
 /** A hold on a warm pool for the length of one execution. */
 export interface PoolLease {
 	readonly key: string;
-	/** Sends this attempt of a message; `progress` is attached to `mail` itself, so pass an object made for the attempt. */
-	send(mail: SendMailOptions, progress: SendProgress): ReturnType<Mailer['sendMail']>;
+	/**
+	 * Sends this attempt of a message; `progress` is attached to `mail` itself, so pass an object made for
+	 * the attempt. `permit` is waited for once a connection is ready to send it.
+	 */
+	send(mail: SendMailOptions, progress: SendProgress, permit?: () => Promise<void>): ReturnType<Mailer['sendMail']>;
 	/** Ends the hold; with `closeIfUnused` (a cancelled execution) an otherwise idle pool closes at once. */
 	release(options?: { closeIfUnused?: boolean }): void;
 }
@@ -166,7 +175,7 @@ export function leasePool(
 	return {
 		key,
 		// `mail` is the caller's object for this attempt: the progress rides on it rather than on a copy.
-		send: (mail, progress) => held.mailer.sendMail(Object.assign(mail, { progress }) as TrackedMail),
+		send: (mail, progress, permit) => held.mailer.sendMail(Object.assign(mail, { progress: permit ? Object.assign(progress, { permit }) : progress }) as TrackedMail),
 		release({ closeIfUnused = false } = {}) {
 			if (released) return;
 			released = true;

@@ -32,6 +32,9 @@ export interface HintContext {
 	mechanism?: string;
 	messageMb?: string;
 	serverLimitMb?: string;
+	/** The Redis of Shared Limits (no password), and how long the item waited for it. */
+	sharedStore?: string;
+	waitedSeconds?: number;
 }
 
 export interface FailureKindSpec {
@@ -298,6 +301,15 @@ export const FAILURE_KINDS = {
 		hint: (c) => `The connection to ${c.where} was lost after the whole message went out, before the server answered: it may have been delivered.`,
 		cause: 'the connection dropped at the worst moment',
 		fix: 'check `unknown` recipients; *Retry Possible Duplicates* resends them',
+	}),
+	sharedStoreUnavailable: spec({
+		scope: 'configuration',
+		retry: 'never',
+		recognisedBy: 'the Redis of *Shared Limits* stayed unreachable for 30 s, or refused the login or a command, while a message waited for its permit',
+		hint: (c) =>
+			`The Redis of Shared Limits (${c.sharedStore ?? 'Redis'}) could not be used${c.waitedSeconds ? ` for ${c.waitedSeconds} s` : ''}, so this message was not sent: no mail goes out unthrottled. Check that Redis runs and is reachable from every n8n process, and the Redis URL, password and TLS settings of the credential.`,
+		cause: 'Redis is down or unreachable, or its password or TLS setting is wrong',
+		fix: 'start Redis / fix *Redis URL*, *Redis Password*, *Redis TLS*; the Test button checks them',
 	}),
 	cancelled: spec({
 		scope: 'message',

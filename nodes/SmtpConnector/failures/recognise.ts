@@ -1,3 +1,4 @@
+import { SharedStoreUnavailable } from '../coordination/redis';
 import { megabytes } from '../message/size';
 import { describeProxy } from '../transport/proxy';
 import type { ConnectionSettings } from '../transport/settings';
@@ -123,7 +124,7 @@ function kindOf(f: Facts, c: FailureContext): FailureKind {
 	return 'unknown';
 }
 
-function hintContext(f: Facts, c: FailureContext, kind: FailureKind): HintContext {
+function hintContext(f: Facts, c: FailureContext, kind: FailureKind, error: unknown): HintContext {
 	return {
 		where: `${c.host}:${c.port}`,
 		host: c.host,
@@ -137,6 +138,7 @@ function hintContext(f: Facts, c: FailureContext, kind: FailureKind): HintContex
 		mechanism: /^AUTH\s+(\S+)/i.exec(f.command)?.[1],
 		messageMb: c.messageSize ? megabytes(c.messageSize) : undefined,
 		serverLimitMb: f.serverSizeLimit ? megabytes(f.serverSizeLimit) : undefined,
+		...(error instanceof SharedStoreUnavailable ? { sharedStore: error.where, waitedSeconds: Math.round(error.waitedMs / 1000) } : {}),
 	};
 }
 
@@ -144,10 +146,10 @@ function hintContext(f: Facts, c: FailureContext, kind: FailureKind): HintContex
 export function recognise(error: unknown, context: FailureContext): SmtpFailure {
 	if (error instanceof SmtpFailure) return error;
 	const f = factsOf(error);
-	const kind = error instanceof SmtpUtf8Missing ? 'addressNotSupported' : kindOf(f, context);
+	const kind = error instanceof SmtpUtf8Missing ? 'addressNotSupported' : error instanceof SharedStoreUnavailable ? 'sharedStoreUnavailable' : kindOf(f, context);
 	return new SmtpFailure({
 		kind,
-		hint: FAILURE_KINDS[kind].hint(hintContext(f, context, kind)),
+		hint: FAILURE_KINDS[kind].hint(hintContext(f, context, kind, error)),
 		// A token error raised mid-login carries the last SMTP reply too; the endpoint's words come first.
 		detail: (kind === 'tokenFailed' ? f.text : f.response) ?? f.text,
 		smtpCode: f.reply,

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { presetHost } from '../../../credentials/common/providers';
+import { checkRedis, describeRedis } from '../coordination/redis';
 import { tokenSourceFor } from '../transport/auth/oauth2';
 import type { TokenSource } from '../transport/auth/tokens';
 import { probeConnection } from '../transport/probe';
@@ -33,16 +34,30 @@ async function unredactedTest(
 		return { status: 'Error', message: error instanceof CredentialSettingError ? error.message : String(error) };
 	}
 	const tokens: TokenSource | undefined = settings.auth?.kind === 'oauth2' ? tokenSourceFor(credential.data ?? {}, credentialType) : undefined;
+	let connected: string;
 	try {
 		const session = await probeConnection(settings, tokens);
 		const parts = [session.encryption, session.tlsVersion, session.auth ? `AUTH ${session.auth}` : 'no AUTH'];
 		const as = settings.auth?.kind === 'oauth2' ? ` as ${settings.auth.user}` : '';
-		return {
-			status: 'OK',
-			message: `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}${as}${presetOverridden(credential.data ?? {}, settings)}`,
-		};
+		connected = `Connected to ${settings.host}:${settings.port}${settings.proxy ? ` via ${describeProxy(settings.proxy)}` : ''}: ${parts.filter(Boolean).join(', ')}${as}`;
 	} catch (error) {
 		return { status: 'Error', message: (await recogniseProbing(error, settings)).message };
+	}
+	const shared = await sharedLimitsCheck(settings);
+	if (shared.failed) return { status: 'Error', message: `${connected}, but ${shared.text}` };
+	return { status: 'OK', message: `${connected}${shared.text}${presetOverridden(credential.data ?? {}, settings)}` };
+}
+
+/** Shared Limits in Redis: the Test logs in and PINGs, so a wrong URL or password shows here rather than at the first send. */
+async function sharedLimitsCheck(settings: ConnectionSettings): Promise<{ failed: boolean; text: string }> {
+	const store = settings.sharedStore;
+	if (!store) return { failed: false, text: '' };
+	try {
+		await checkRedis(store);
+		return { failed: false, text: `; Shared Limits: Redis at ${describeRedis(store)} answers` };
+	} catch (error) {
+		const said = error instanceof Error ? error.message : String(error);
+		return { failed: true, text: `the Redis of Shared Limits (${describeRedis(store)}) cannot be used, so messages would wait and then fail: ${said}. Check Redis URL, Redis Password and Redis TLS.` };
 	}
 }
 

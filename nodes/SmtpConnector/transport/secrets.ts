@@ -12,7 +12,7 @@ const str = (value: unknown) => (typeof value === 'string' ? value : '');
 /** Long lines of a PEM body, so a key is hidden even when only part of it is quoted. */
 const pemLines = (pem: string) => pem.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-----'));
 
-function proxyPassword(url: string): string[] {
+function urlPassword(url: string): string[] {
 	try {
 		const password = new URL(url).password;
 		return password ? [password, decodeURIComponent(password)] : [];
@@ -39,7 +39,9 @@ export function secretsOf(credential: ICredentialDataDecryptedObject): string[] 
 		str(token.refresh_token),
 		str(token.id_token),
 		...[credential.privateKey, credential.dkimPrivateKey].flatMap((key) => (str(key) ? [str(key), ...pemLines(str(key))] : [])),
-		...proxyPassword(str(credential.proxy)),
+		...urlPassword(str(credential.proxy)),
+		str(credential.redisPassword),
+		...urlPassword(str(credential.redisUrl)),
 	];
 	return secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_LENGTH);
 }

@@ -56,8 +56,18 @@ export interface ConnectionSettings {
 	sender: { email?: string; name?: string };
 	/** http(s):// or socks5:// URL of the proxy to connect through. */
 	proxy?: string;
-	/** Messages per second / minute for this account; undefined means no limit. */
-	rateLimit: { perSecond?: number; perMinute?: number };
+	/** Messages per second / minute for this account (undefined: no limit), and how many may leave back to back. */
+	rateLimit: { perSecond?: number; perMinute?: number; burst: number };
+	/** Where the limits are counted when not in this process alone. */
+	sharedStore?: RedisSettings;
+}
+
+/** A Redis all n8n processes reach, for the limits they share. */
+export interface RedisSettings {
+	url: string;
+	password?: string;
+	tls: boolean;
+	keyPrefix: string;
 }
 
 /** A credential field holds a value the connection cannot use. */
@@ -88,8 +98,31 @@ function limit(value: unknown, presetValue: number | undefined, field: string): 
 	const raw = text(value);
 	if (raw === '') return presetValue;
 	const n = Number(raw);
-	if (!Number.isFinite(n) || n < 0) throw new CredentialSettingError(field, `${field} must be a number of messages (0 for no limit)`);
+	if (!Number.isInteger(n) || n < 0) throw new CredentialSettingError(field, `${field} must be a whole number of messages (0 for no limit)`);
 	return n === 0 ? undefined : n;
+}
+
+function burst(value: unknown): number {
+	if (value === undefined || value === null || value === '') return 1;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1) throw new CredentialSettingError('rateLimitBurst', 'Burst must be a whole number of messages, 1 or more');
+	return n;
+}
+
+function sharedStore(credential: ICredentialDataDecryptedObject): RedisSettings | undefined {
+	if (text(credential.sharedLimits) !== 'redis') return undefined;
+	const url = text(credential.redisUrl);
+	let parsed: URL | undefined;
+	try {
+		parsed = new URL(url);
+	} catch {
+		parsed = undefined;
+	}
+	if (!parsed || !['redis:', 'rediss:'].includes(parsed.protocol) || !parsed.hostname) {
+		throw new CredentialSettingError('redisUrl', `Redis URL must look like redis://host:6379 (or rediss:// for TLS), got "${url.replace(/\/\/[^@/]*@/, '//…@')}"`);
+	}
+	const password = typeof credential.redisPassword === 'string' && credential.redisPassword ? credential.redisPassword : undefined;
+	return { url, password, tls: credential.redisTls === true || parsed.protocol === 'rediss:', keyPrefix: text(credential.redisKeyPrefix) || 'n8n-smtp-connector:' };
 }
 
 function tlsVersion(value: unknown, fallback: TlsVersion, field: string): TlsVersion {
@@ -186,7 +219,9 @@ export function readConnectionSettings(
 		rateLimit: {
 			perSecond: limit(credential.rateLimitPerSecond, provider.rateLimit?.perSecond, 'rateLimitPerSecond'),
 			perMinute: limit(credential.rateLimitPerMinute, provider.rateLimit?.perMinute, 'rateLimitPerMinute'),
+			burst: burst(credential.rateLimitBurst),
 		},
+		sharedStore: sharedStore(credential),
 	};
 }
 
