@@ -19,6 +19,9 @@ const sample: HintContext = {
 	proxy: 'proxy',
 	sharedStore: 'redis://host:6379',
 	waitedSeconds: 30,
+	idempotencyKey: 'key',
+	heldSince: 'time',
+	freeAt: 'time + 15 min',
 };
 
 const RETRIED = { never: 'no', transient: 'yes', ambiguous: 'only with *Retry Possible Duplicates*' };

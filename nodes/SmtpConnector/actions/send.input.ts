@@ -20,7 +20,7 @@ interface AttachmentReference extends Omit<AttachmentInput, 'content'> {
 }
 
 /** One item's parameters, expressions resolved; the attachments' bytes are read into `attachments` when it is sent. */
-export type MailParameters = MailInput & { attachmentSources: AttachmentReference[]; preview: boolean };
+export type MailParameters = MailInput & { attachmentSources: AttachmentReference[]; preview: boolean; idempotencyKey?: string };
 
 function binaryNames(ctx: IExecuteFunctions, i: number): string {
 	const names = Object.keys(ctx.getInputData()[i]?.binary ?? {});
@@ -50,6 +50,13 @@ function attachmentReferences(ctx: IExecuteFunctions, i: number, entries: Attach
 	return result;
 }
 
+/** Empty means none; a key is one line of at most 512 characters. */
+function idempotencyKeyOf(value: unknown): string | undefined {
+	const key = singleLine(textValue(value, 'Idempotency Key'), 'Idempotency Key').trim();
+	if (key.length > 512) throw new MessageInputError('Idempotency Key', `Idempotency Key is ${key.length} characters long; at most 512`);
+	return key || undefined;
+}
+
 /** Reads one item's Send Email parameters (n8n resolves their expressions here). Throws MessageInputError naming the field. */
 export function readMailParameters(ctx: IExecuteFunctions, i: number): MailParameters {
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
@@ -74,6 +81,7 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): MailParam
 		messageId: options.messageId,
 		redirectAllTo: options.redirectAllTo,
 		preview: options.preview === true,
+		idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
 	};
 }
 

@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Delivery, Slot } from '../delivery/deliver';
+import { IdempotencyKeyHeld, keyStoreFor, type Claim, type KeyStore } from '../coordination/idempotency';
+import type { Delivery, Outcome, Slot } from '../delivery/deliver';
 import { Slots } from '../delivery/slots';
 import { SmtpFailure } from '../failures/failure';
+import { recognise } from '../failures/recognise';
 import { composeMail } from '../message/compose';
 import { renderMessage } from '../message/render';
 import { checkedSize } from '../message/size';
@@ -15,7 +17,47 @@ import { errorItem, openSession, toNodeError, type ItemLimits, type Session, typ
 
 export { sendProperties as description } from './send.properties';
 
-/** The output item for one input item: sent, previewed, or (with continueOnFail) failed. */
+/** How one item's key is kept: the store, and whether a send that ended unknown is tried again. */
+interface Idempotency {
+	keys: KeyStore;
+	retryUnknown: boolean;
+}
+
+/** The output of an item whose key was sent before: no mail, and what is known of the earlier one. */
+function skippedItem(key: string, claim: Extract<Claim, { kind: 'sent' }>, i: number): INodeExecutionData {
+	const record = claim.record;
+	const json: IDataObject = { skipped: true, idempotencyKey: key, reason: record?.outcome === 'unknown' ? 'sentBeforeOutcomeUnknown' : 'alreadySent', keptIn: claim.store };
+	if (record?.sentAt) json.sentAt = record.sentAt;
+	if (record?.messageId) json.messageId = record.messageId;
+	if (record?.accepted) json.accepted = record.accepted;
+	return { json, pairedItem: { item: i } };
+}
+
+/** Claims the item's key; a store that cannot be used stops the batch, as wrong settings do. */
+async function claimKey(key: string, idempotency: Idempotency, settings: ConnectionSettings, delivery: Delivery): Promise<Claim> {
+	try {
+		return await idempotency.keys.claim(key, { retryUnknown: idempotency.retryUnknown });
+	} catch (error) {
+		const failure = recognise(error, settings);
+		if (failure.scope === 'configuration') delivery.stop(failure);
+		throw failure;
+	}
+}
+
+/** After the send: a mail that went out is recorded, one whose end is unknown too; one that surely did not releases the key. */
+async function settleClaim(claim: Extract<Claim, { kind: 'claimed' }>, outcome: Outcome): Promise<string | undefined> {
+	const sentAt = new Date().toISOString();
+	try {
+		if (outcome.ok) await claim.record({ outcome: 'sent', sentAt, messageId: outcome.sent.messageId, accepted: outcome.sent.accepted });
+		else if (outcome.possibleDuplicate) await claim.record({ outcome: 'unknown', sentAt, messageId: outcome.messageId });
+		else await claim.release();
+		return undefined;
+	} catch (error) {
+		return error instanceof Error ? error.message : String(error);
+	}
+}
+
+/** The output item for one input item: sent, previewed, skipped (its key was sent before), or (with continueOnFail) failed. */
 async function processItem(
 	ctx: IExecuteFunctions,
 	i: number,
@@ -25,6 +67,7 @@ async function processItem(
 	redact: Redact,
 	slot: Slot,
 	parameters: MailParameters,
+	idempotency: Idempotency,
 ): Promise<INodeExecutionData> {
 	if (parameters.attachmentSources.length) parameters.attachments = await readAttachments(ctx, i, parameters.attachmentSources);
 	const { mail, duplicates } = composeMail(parameters, settings.sender, limits);
@@ -38,7 +81,12 @@ async function processItem(
 			pairedItem: { item: i },
 		};
 	}
+	const key = parameters.idempotencyKey;
+	const claim = key ? await claimKey(key, idempotency, settings, delivery) : undefined;
+	if (key && claim?.kind === 'sent') return redact(skippedItem(key, claim, i));
+	if (key && claim?.kind === 'held') throw recognise(new IdempotencyKeyHeld(key, claim.since, claim.freeAt), settings);
 	const outcome = await delivery.deliver(mail, { size, slot });
+	const unrecorded = claim?.kind === 'claimed' ? await settleClaim(claim, outcome) : undefined;
 	if (!outcome.ok) throw outcome.failure;
 	const { attempts, durationMs, possibleDuplicate, recipients, sent } = outcome;
 	const json: IDataObject = {
@@ -56,6 +104,9 @@ async function processItem(
 	json.durationMs = durationMs;
 	if (possibleDuplicate) json.possibleDuplicate = possibleDuplicate;
 	if (duplicates.length) json.duplicateRecipients = duplicates;
+	if (key) json.idempotencyKey = key;
+	// Sent, but the store did not take the record: a retry after the claim's hold may send it again.
+	if (unrecorded) json.idempotencyNotRecorded = unrecorded;
 	return {
 		json: redact(json),
 		pairedItem: { item: i },
@@ -83,6 +134,11 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	// A bounded number of items in flight: enough to keep every connection busy, while only a few
 	// composed messages exist at any time however many items the execution has. An item waiting out a
 	// retry's backoff gives its place up (see Delivery).
+	const deliveryOptions = this.getNodeParameter('deliveryOptions', 0, {}) as IDataObject;
+	const idempotency: Idempotency = {
+		keys: keyStoreFor(this, settings.sharedStore, Number(deliveryOptions.keepIdempotencyKeysDays ?? 7)),
+		retryUnknown: deliveryOptions.retryPossibleDuplicates === true,
+	};
 	const slots = new Slots(windowSize);
 	const running = new Set<Promise<void>>();
 	const parameters = new ReadAhead(items.length, (i) => readMailParameters(this, i));
@@ -92,7 +148,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 			// Wrong settings stopped the delivery: the items not yet sent fail at once, with its diagnosis.
 			if (delivery.stoppedBy) throw delivery.stoppedBy.after({ attempts: 0, possibleDuplicate: false });
 			if (!read.ok) throw read.error;
-			out[i] = await processItem(this, i, settings, delivery, limits, redact, slots, read.value);
+			out[i] = await processItem(this, i, settings, delivery, limits, redact, slots, read.value, idempotency);
 		} catch (error) {
 			const nodeError = toNodeError(this, error, i, redact);
 			if (this.continueOnFail()) out[i] = errorItem(nodeError, i, error instanceof SmtpFailure ? error : undefined, redact);

@@ -133,6 +133,15 @@ export const sendProperties: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				placeholder: "{{ $json.orderId }}-receipt",
+				description:
+					"Sends each key once: an item whose key was sent before is not sent again (its output says skipped, when, and the Message-ID), also when the execution is retried. Kept in the credential's Shared Limits Redis, else in n8n's database.",
+			},
+			{
 				displayName: 'In-Reply-To',
 				name: 'inReplyTo',
 				type: 'string',
@@ -208,6 +217,14 @@ export const sendProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
+			{
+				displayName: 'Keep Idempotency Keys (Days)',
+				name: 'keepIdempotencyKeysDays',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 7,
+				description: "How long a sent key is remembered in Redis. n8n's database keeps the newest 10,000 keys of this node instead.",
+			},
 			{
 				displayName: 'Max Connections',
 				name: 'maxConnections',

@@ -61,6 +61,8 @@ interface Tally {
 	possibleDuplicate: boolean;
 	/** Every recipient's final state. */
 	recipients: RecipientRecord[];
+	/** The Message-ID every attempt carried. */
+	messageId: string;
 }
 
 export type Outcome = ({ ok: true; sent: SentMessage } | { ok: false; failure: SmtpFailure }) & Tally;
@@ -197,7 +199,7 @@ export class Delivery {
 			await this.away(slot, sleep(backoffMs(retry, messageRetries), signal).catch(() => {}));
 		}
 
-		const tally: Tally = { attempts, durationMs: Date.now() - started, possibleDuplicate: possibleDuplicate || ledger.inState('unknown').length > 0, recipients: ledger.all() };
+		const tally: Tally = { attempts, durationMs: Date.now() - started, possibleDuplicate: possibleDuplicate || ledger.inState('unknown').length > 0, recipients: ledger.all(), messageId };
 		const accepted = ledger.inState('accepted');
 		if (!accepted.length) {
 			failure ??= recognise(new Error('No recipient was accepted'), this.settings);
@@ -231,7 +233,7 @@ export class Delivery {
 	}
 
 	/** The settings are wrong (or the server stays unreachable): nothing more is tried, and messages not yet on the wire stop now. */
-	private stop(failure: SmtpFailure): void {
+	stop(failure: SmtpFailure): void {
 		this.stopped ??= failure;
 		for (const flight of this.inFlight) if (!flight.progress.dataStarted) flight.controller.abort(failure);
 	}

@@ -35,6 +35,10 @@ export interface HintContext {
 	/** The Redis of Shared Limits (no password), and how long the item waited for it. */
 	sharedStore?: string;
 	waitedSeconds?: number;
+	/** An idempotency key another send holds: since when, and when a dead holder's claim lapses. */
+	idempotencyKey?: string;
+	heldSince?: string;
+	freeAt?: string;
 }
 
 export interface FailureKindSpec {
@@ -310,6 +314,15 @@ export const FAILURE_KINDS = {
 			`The Redis of Shared Limits (${c.sharedStore ?? 'Redis'}) could not be used${c.waitedSeconds ? ` for ${c.waitedSeconds} s` : ''}, so this message was not sent: no mail goes out unthrottled. Check that Redis runs and is reachable from every n8n process, and the Redis URL, password and TLS settings of the credential.`,
 		cause: 'Redis is down or unreachable, or its password or TLS setting is wrong',
 		fix: 'start Redis / fix *Redis URL*, *Redis Password*, *Redis TLS*; the Test button checks them',
+	}),
+	idempotencyKeyHeld: spec({
+		scope: 'message',
+		retry: 'never',
+		recognisedBy: "the item's *Idempotency Key* is claimed by another send that has not finished",
+		hint: (c) =>
+			`Idempotency key "${c.idempotencyKey ?? ''}" is held by another send since ${c.heldSince ?? 'a moment ago'}, so this mail was not sent a second time. If that execution is still running, it sends the mail; if its process died mid-send, the mail may have gone out, and the key is free again at ${c.freeAt ?? 'the end of the hold'}.`,
+		cause: 'the same key in two executions at once, or a retry right after a worker died mid-send',
+		fix: "nothing if the other execution finishes; after a crash, check the recipient's mailbox before retrying once the key is free",
 	}),
 	cancelled: spec({
 		scope: 'message',

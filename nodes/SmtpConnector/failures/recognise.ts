@@ -1,3 +1,4 @@
+import { IdempotencyKeyHeld } from '../coordination/idempotency';
 import { SharedStoreUnavailable } from '../coordination/redis';
 import { megabytes } from '../message/size';
 import { describeProxy } from '../transport/proxy';
@@ -139,14 +140,22 @@ function hintContext(f: Facts, c: FailureContext, kind: FailureKind, error: unkn
 		messageMb: c.messageSize ? megabytes(c.messageSize) : undefined,
 		serverLimitMb: f.serverSizeLimit ? megabytes(f.serverSizeLimit) : undefined,
 		...(error instanceof SharedStoreUnavailable ? { sharedStore: error.where, waitedSeconds: Math.round(error.waitedMs / 1000) } : {}),
+		...(error instanceof IdempotencyKeyHeld ? { idempotencyKey: error.key, heldSince: error.since, freeAt: error.freeAt } : {}),
 	};
+}
+
+/** This package's own errors: a message refused before SMTP was asked. */
+function ownKind(error: unknown): FailureKind | undefined {
+	if (error instanceof SharedStoreUnavailable) return 'sharedStoreUnavailable';
+	if (error instanceof IdempotencyKeyHeld) return 'idempotencyKeyHeld';
+	return undefined;
 }
 
 /** Recognises a failure once; every caller (retry, item errors, the Test button) reads the result. */
 export function recognise(error: unknown, context: FailureContext): SmtpFailure {
 	if (error instanceof SmtpFailure) return error;
 	const f = factsOf(error);
-	const kind = error instanceof SmtpUtf8Missing ? 'addressNotSupported' : error instanceof SharedStoreUnavailable ? 'sharedStoreUnavailable' : kindOf(f, context);
+	const kind = error instanceof SmtpUtf8Missing ? 'addressNotSupported' : ownKind(error) ?? kindOf(f, context);
 	return new SmtpFailure({
 		kind,
 		hint: FAILURE_KINDS[kind].hint(hintContext(f, context, kind, error)),
