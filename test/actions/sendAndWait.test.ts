@@ -1,6 +1,15 @@
 import type { IExecuteFunctions, INode, INodeType, IRun } from 'n8n-workflow';
 
+import { createHash } from 'node:crypto';
+
+import Redis from 'ioredis';
+
+import { decisionTuning } from '../../nodes/SmtpConnector/approval/decisions';
+import { closeRedisClients } from '../../nodes/SmtpConnector/coordination/redis';
 import { SmtpConnector } from '../../nodes/SmtpConnector/SmtpConnector.node';
+import { freePort } from '../support/ports';
+import { redisUnavailable, startRedis, type RedisServer } from '../support/redis';
+import { serverSuite } from '../support/serverSuite';
 import { resumeAfterWait, startExecution, type Execution, type RunOptions } from '../support/engine';
 import { credentialFor, startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../support/smtpServer';
 import { startWaitingWebhookServer, type WaitingWebhookServer } from '../support/waitingWebhooks';
@@ -42,7 +51,7 @@ afterAll(async () => {
 
 const APPROVERS = ['anna@example.test', 'Ben Miller <ben@example.test>'];
 
-async function requestApproval(parameters: Record<string, unknown> = {}) {
+async function requestApproval(parameters: Record<string, unknown> = {}, credential: Record<string, unknown> = {}) {
 	const node: INode = {
 		id: 'approval-node-1',
 		name: 'Request Approval',
@@ -66,7 +75,7 @@ async function requestApproval(parameters: Record<string, unknown> = {}) {
 			nodes: [node, { id: 'after', name: 'After', type: 'after', typeVersion: 1, position: [200, 0], parameters: {} }],
 			connections: { 'Request Approval': { main: [[{ node: 'After', type: 'main', index: 0 }]] } },
 		},
-		credentials: { smtpConnectorApi: await credentialFor(smtp) },
+		credentials: { smtpConnectorApi: await credentialFor(smtp, credential) },
 		input: [{ json: { requestId: 123 } }],
 		startNode: 'Request Approval',
 		webhookWaitingBaseUrl: waiting.baseUrl,
@@ -224,4 +233,66 @@ test('approve-only requests carry one button; bad approvers fail before anything
 	expect(bad.execution.status).toBe('error');
 	expect(lastRun(bad.execution).data.resultData.error?.message).toBe('Approvers: "not-an-address" is not a valid email address (no "@")');
 	expect(smtp.received.length).toBe(before);
+});
+
+serverSuite('redis-server', redisUnavailable())('approvals decided once across webhook processes (Shared Limits in Redis)', () => {
+	let redis: RedisServer;
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		await closeRedisClients();
+		await redis.close();
+	});
+	const shared = () => ({ sharedLimits: 'redis', redisUrl: redis.url });
+	const decisionKey = (link: string) => `n8n-smtp-connector:approval:${createHash('sha256').update(new URL(link).pathname).digest('hex')}`;
+
+	test('two answers at the same moment: one decides, and Redis holds it', async () => {
+		const { execution, mails } = await requestApproval({}, shared());
+		const anna = linksOf(mailTo(mails, 'anna@example.test')).approve;
+		const ben = linksOf(mailTo(mails, 'ben@example.test')).decline;
+		waiting.simultaneous(2);
+		const responses = await Promise.all([fetch(anna, { method: 'POST' }), fetch(ben, { method: 'POST' })]);
+		await waiting.settled(execution.id);
+		expect(execution.runs).toHaveLength(2);
+		expect(responses.map((r) => r.status).sort()).toEqual([200, 409]);
+		const [decision] = outputAfter(execution);
+		const client = new Redis(redis.url);
+		try {
+			expect(JSON.parse((await client.get(decisionKey(anna))) ?? '{}')).toMatchObject({ by: decision.json.decidedBy });
+		} finally {
+			client.disconnect();
+		}
+	});
+
+	test('a decision another webhook process recorded wins: this one is told, and the execution is not resumed', async () => {
+		const { execution, mails } = await requestApproval({}, shared());
+		const anna = linksOf(mailTo(mails, 'anna@example.test')).approve;
+		const client = new Redis(redis.url);
+		try {
+			await client.set(decisionKey(anna), JSON.stringify({ decision: 'decline', by: 'ben@example.test', at: '2026-12-02T10:00:00.000Z' }));
+		} finally {
+			client.disconnect();
+		}
+		const response = await fetch(anna, { method: 'POST' });
+		expect(response.status).toBe(409);
+		expect(await response.text()).toContain('was already declined by <strong>ben@example.test</strong> at 2026-12-02 10:00:00 UTC');
+		expect(execution.status).toBe('waiting');
+		expect(execution.runs).toHaveLength(1);
+	});
+
+	test('Redis unreachable: the answer is not recorded, the page says so, nothing is decided', async () => {
+		const wait = decisionTuning.redisWaitMs;
+		decisionTuning.redisWaitMs = 500;
+		try {
+			const { execution, mails } = await requestApproval({}, { sharedLimits: 'redis', redisUrl: `redis://127.0.0.1:${await freePort()}` });
+			const response = await fetch(linksOf(mailTo(mails, 'anna@example.test')).approve, { method: 'POST' });
+			expect(response.status).toBe(503);
+			expect(await response.text()).toContain('Your answer was not recorded');
+			expect(execution.status).toBe('waiting');
+			expect(execution.runs).toHaveLength(1);
+		} finally {
+			decisionTuning.redisWaitMs = wait;
+		}
+	});
 });

@@ -47,3 +47,11 @@ export function alreadyDecidedPage(input: { subject: string; by: string; at: Dat
 export function invalidLinkPage(reason: string): string {
 	return page('Link not valid', `${heading('This link is not valid')}${paragraph(escapeHtml(reason))}`);
 }
+
+/** The decision could not be recorded where every webhook process looks: nothing was decided. */
+export function notRecordedPage(input: { subject: string; where: string }): string {
+	return page(
+		'Not recorded',
+		`${heading('Your answer was not recorded')}${paragraph(`Answers to “${escapeHtml(input.subject)}” are recorded in ${escapeHtml(input.where)}, which could not be reached. Nothing was decided: try the button again in a minute.`)}`,
+	);
+}

@@ -1,8 +1,11 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { credentialNameOf } from '../actions/credentials';
+import { describeRedis } from '../coordination/redis';
+import { readConnectionSettings, type RedisSettings } from '../transport/settings';
 import { DECISIONS, decisionResult, type DecisionValue } from './decision';
-import { recordFirstDecision } from './decisions';
-import { alreadyDecidedPage, confirmPage, decidedPage, invalidLinkPage } from './pages';
+import { recordFirstDecision, type FirstDecision } from './decisions';
+import { alreadyDecidedPage, confirmPage, decidedPage, invalidLinkPage, notRecordedPage } from './pages';
 
 const DEFAULT_LABELS: Record<DecisionValue, string> = { approve: 'Approve', decline: 'Decline' };
 
@@ -12,6 +15,17 @@ function labelFor(ctx: IWebhookFunctions, decision: DecisionValue): string {
 		return typeof label === 'string' && label.trim() ? label : DEFAULT_LABELS[decision];
 	} catch {
 		return DEFAULT_LABELS[decision];
+	}
+}
+
+/** The Redis of the credential's Shared Limits, where decisions are recorded for every webhook process. */
+async function sharedStoreOf(ctx: IWebhookFunctions): Promise<RedisSettings | undefined> {
+	try {
+		const name = credentialNameOf(String(ctx.getNodeParameter('authentication', 'smtpConnectorApi')));
+		return readConnectionSettings(await ctx.getCredentials(name), name).sharedStore;
+	} catch {
+		// A credential that cannot be read now was readable when the mails went out; this process's record decides.
+		return undefined;
 	}
 }
 
@@ -45,7 +59,13 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	if (req.method !== 'POST') return respond(200, confirmPage({ subject, approver, decision, label, actionUrl: url }));
 
 	const at = new Date();
-	const recorded = recordFirstDecision(url.split('?')[0], { decision, by: approver, at });
+	const store = await sharedStoreOf(this);
+	let recorded: FirstDecision;
+	try {
+		recorded = await recordFirstDecision(url.split('?')[0], { decision, by: approver, at }, store);
+	} catch {
+		return respond(503, notRecordedPage({ subject, where: store ? describeRedis(store) : 'the record' }));
+	}
 	if (!recorded.first) return respond(409, alreadyDecidedPage({ subject, ...recorded.earlier }));
 	respond(200, decidedPage({ subject, label }));
 	return { noWebhookResponse: true, workflowData: [[{ json: { ...decisionResult(decision, approver, at, subject) }, pairedItem: { item: 0 } }]] };

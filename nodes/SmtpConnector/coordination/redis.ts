@@ -59,18 +59,18 @@ export function redisFor(settings: RedisSettings): Redis {
 	return client;
 }
 
-/** Runs `command` against Redis, retrying while it is unreachable, for at most redisTuning.unavailableWaitMs. */
-export async function withRedis<T>(settings: RedisSettings, command: (client: Redis) => Promise<T>, signal?: AbortSignal): Promise<T> {
+/** Runs `command` against Redis, retrying while it is unreachable, for at most `withinMs` (redisTuning.unavailableWaitMs). */
+export async function withRedis<T>(settings: RedisSettings, command: (client: Redis) => Promise<T>, signal?: AbortSignal, withinMs = redisTuning.unavailableWaitMs): Promise<T> {
 	const client = redisFor(settings);
 	const started = Date.now();
 	for (;;) {
 		signal?.throwIfAborted();
 		try {
-			if (client.status !== 'ready') await ready(client, started + redisTuning.unavailableWaitMs - Date.now());
+			if (client.status !== 'ready') await ready(client, started + withinMs - Date.now());
 			return await command(client);
 		} catch (error) {
 			const waited = Date.now() - started;
-			if (isAnswer(error) || waited >= redisTuning.unavailableWaitMs) throw new SharedStoreUnavailable(describeRedis(settings), waited, error);
+			if (isAnswer(error) || waited >= withinMs) throw new SharedStoreUnavailable(describeRedis(settings), waited, error);
 			await sleep(redisTuning.retryEveryMs, signal);
 		}
 	}
