@@ -44,6 +44,22 @@ test('the permit is taken when the connection sends, so messages queued behind a
 	}
 });
 
+test('under a slow limit the pool opens no more connections than the pace keeps busy', async () => {
+	const server = await startSmtpServer();
+	try {
+		const run = await runSendNode({
+			parameters: { fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: 'Hi', html: '<p>Hi</p>', deliveryOptions: { maxConnections: 5 } },
+			items: Array.from({ length: 4 }, (_, n) => ({ json: { to: `user${n}@example.test` } })),
+			credential: await credentialFor(server, { rateLimitPerSecond: '1' }),
+		});
+		expect(outputOf(run, 'Send Email').every((i) => (i.json.accepted as string[]).length === 1)).toBe(true);
+		// One message a second: two connections, not five.
+		expect(server.connections).toBe(2);
+	} finally {
+		await server.close();
+	}
+});
+
 test('permits are spaced evenly: no more than the limit in any second, no burst', async () => {
 	const limiter = new PacedRateLimiter();
 	const times: number[] = [];

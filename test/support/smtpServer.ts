@@ -14,6 +14,8 @@ export interface ReceivedMail {
 	user?: string;
 	/** When the server had the whole message (the final dot), in ms since the epoch. */
 	receivedAt: number;
+	/** The client's port of the connection that carried it. */
+	clientPort: number;
 }
 
 export interface TestServerOptions {
@@ -187,6 +189,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 							connectionId: session.id,
 							user: session.user as string | undefined,
 							receivedAt,
+							clientPort: session.remotePort,
 						};
 						if (messageNumber <= (options.dropAfterDot ?? 0) || options.dropAfterDotIf?.(mail)) {
 							state.droppedAfterDot.push(mail);

@@ -131,14 +131,14 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		if (!stop.first || index < stop.first.index) stop.first = { index, error };
 	};
 
-	// A bounded number of items in flight: enough to keep every connection busy, while only a few
-	// composed messages exist at any time however many items the execution has. An item waiting out a
-	// retry's backoff gives its place up (see Delivery).
 	const deliveryOptions = this.getNodeParameter('deliveryOptions', 0, {}) as IDataObject;
 	const idempotency: Idempotency = {
 		keys: keyStoreFor(this, settings.sharedStore, Number(deliveryOptions.keepIdempotencyKeysDays ?? 7)),
 		retryUnknown: deliveryOptions.retryPossibleDuplicates === true,
 	};
+	// A bounded number of items in flight: enough to keep every connection busy, while only a few
+	// composed messages exist at any time however many items the execution has. An item waiting out a
+	// retry's backoff gives its place up (see Delivery).
 	const slots = new Slots(windowSize);
 	const running = new Set<Promise<void>>();
 	const parameters = new ReadAhead(items.length, (i) => readMailParameters(this, i));

@@ -92,11 +92,20 @@ function itemLimits(ctx: IExecuteFunctions, settings: ConnectionSettings): ItemL
 	};
 }
 
+/**
+ * Under a rate limit, more connections than the pace keeps busy only sit idle (and count against the
+ * provider's connection limit): two per message a second, at least one.
+ */
+function connectionsForPace({ perSecond, perMinute }: ConnectionSettings['rateLimit']): number {
+	const rate = Math.min(perSecond ?? Infinity, perMinute ? perMinute / 60 : Infinity);
+	return rate === Infinity ? Infinity : Math.max(1, Math.ceil(rate * 2));
+}
+
 function deliveryConfig(ctx: IExecuteFunctions, settings: ConnectionSettings, credentialName: CredentialName): DeliveryConfig {
 	const o = ctx.getNodeParameter('deliveryOptions', 0, {}) as IDataObject;
 	return {
 		pool: {
-			maxConnections: Math.max(1, Math.floor(number(o.maxConnections, 3))),
+			maxConnections: Math.min(Math.max(1, Math.floor(number(o.maxConnections, 3))), connectionsForPace(settings.rateLimit)),
 			maxMessagesPerConnection: Math.max(0, Math.floor(number(o.maxMessagesPerConnection, 0))) || (settings.provider.messagesPerConnection ?? DEFAULT_MESSAGES_PER_CONNECTION),
 		},
 		retry: {
