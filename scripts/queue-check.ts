@@ -17,6 +17,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { busiestWindow } from '../test/support/arrivals';
 import { testPki } from '../test/support/certs';
 import { freePort, waitForPort } from '../test/support/ports';
 import { startRedis } from '../test/support/redis';
@@ -478,16 +479,6 @@ async function waitForMails(
 		await sleep(200);
 		if (typeof count !== 'number' && round % 25 === 24) target = await count();
 	}
-}
-
-function busiestWindow(times: number[], windowMs: number): number {
-	const sorted = [...times].sort((a, b) => a - b);
-	let most = 0;
-	for (let i = 0, j = 0; i < sorted.length; i++) {
-		while (sorted[j] <= sorted[i] - windowMs) j++;
-		most = Math.max(most, i - j + 1);
-	}
-	return most;
 }
 
 const duplicates = (mails: ReceivedMail[]) => mails.length - new Set(mails.map((m) => m.envelope.to[0])).size;

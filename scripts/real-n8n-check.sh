@@ -82,6 +82,25 @@ if (stats.received !== 3) { console.log(raw.slice(-3000)); console.log("REAL N8N
 console.log("REAL N8N OAUTH2 CHECK PASSED");
 ' "$work/run-oauth.json" "$work/sink"
 
+# Idempotency Key without Redis: n8n's own deduplication store (its database). Run twice: the second run
+# sends nothing and says each item was skipped.
+"$node24" "$n8n_bin" import:workflow --input="$work/workflow-idempotent.json"
+sent_before=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).received' "$work/sink/stats.json")
+N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck4 --rawOutput > "$work/run-key-1.json"
+N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck4 --rawOutput > "$work/run-key-2.json"
+sleep 0.5
+node -e '
+const fs = require("fs");
+const [first, second, statsFile, before] = process.argv.slice(1);
+const out = (f) => { const raw = fs.readFileSync(f, "utf8"); return JSON.parse(raw.slice(raw.search(/^\{/m), raw.lastIndexOf("\n}") + 2)).data.resultData.runData["Send Email"][0].data.main[0].map((i) => i.json); };
+const [a, b] = [out(first), out(second)];
+const sent = JSON.parse(fs.readFileSync(statsFile, "utf8")).received - Number(before);
+console.log(`Idempotency Key: first run accepted ${a.filter((j) => j.accepted && j.accepted.length === 1).length}, second run skipped ${b.filter((j) => j.skipped && j.keptIn === "n8n\x27s database").length}; the server got ${sent}`);
+const ok = a.length === 3 && a.every((j) => j.accepted && j.accepted.length === 1) && b.length === 3 && b.every((j) => j.skipped === true && j.reason === "alreadySent" && j.keptIn === "n8n\x27s database") && sent === 3;
+console.log(ok ? "REAL N8N IDEMPOTENCY CHECK PASSED" : "REAL N8N IDEMPOTENCY CHECK FAILED");
+if (!ok) { console.log(JSON.stringify(b).slice(0, 2000)); process.exit(1); }
+' "$work/run-key-1.json" "$work/run-key-2.json" "$work/sink/stats.json" "$sent_before"
+
 # The Test button, through a running n8n's REST API.
 WEBHOOK_URL=http://127.0.0.1:5688/ N8N_PORT=5688 N8N_LISTEN_ADDRESS=127.0.0.1 N8N_LOG_LEVEL=warn "$node24" "$n8n_bin" start > "$work/n8n.log" 2>&1 &
 n8n_pid=$!

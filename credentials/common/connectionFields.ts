@@ -222,6 +222,9 @@ export const dkimFields: INodeProperties[] = [
 	},
 ];
 
+/** The Redis fields, shown once Shared Limits is Redis. */
+const sharedInRedis = { show: { sharedLimits: ['redis'] } };
+
 /** Empty means the provider's own limit (Microsoft 365: 30 per minute, SES sandbox: 1 per second). */
 export const sendingLimitFields: INodeProperties[] = [
 	{
@@ -269,7 +272,7 @@ export const sendingLimitFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'redis://127.0.0.1:6379/0',
 		description: 'redis:// or rediss:// (TLS) URL of the Redis that all n8n processes reach; the one n8n queue mode uses will do',
-		displayOptions: { show: { sharedLimits: ['redis'] } },
+		displayOptions: sharedInRedis,
 	},
 	{
 		displayName: 'Redis Password',
@@ -278,7 +281,7 @@ export const sendingLimitFields: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 		description: 'Leave empty when Redis has no password or the URL carries it',
-		displayOptions: { show: { sharedLimits: ['redis'] } },
+		displayOptions: sharedInRedis,
 	},
 	{
 		displayName: 'Redis TLS',
@@ -286,7 +289,7 @@ export const sendingLimitFields: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to connect to Redis over TLS (a rediss:// URL turns it on too)',
-		displayOptions: { show: { sharedLimits: ['redis'] } },
+		displayOptions: sharedInRedis,
 	},
 	{
 		displayName: 'Redis Key Prefix',
@@ -294,7 +297,7 @@ export const sendingLimitFields: INodeProperties[] = [
 		type: 'string',
 		default: 'n8n-smtp-connector:',
 		description: 'Start of every key this node writes, so it shares a Redis with n8n and other apps without clashing',
-		displayOptions: { show: { sharedLimits: ['redis'] } },
+		displayOptions: sharedInRedis,
 	},
 ];
 

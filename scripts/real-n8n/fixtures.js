@@ -47,3 +47,10 @@ send.parameters.authentication = 'oAuth2';
 send.parameters.fromEmail = o.user;
 send.credentials = { smtpConnectorOAuth2Api: { id: 'smtpConnectorCred2', name: 'Loopback SMTP OAuth2' } };
 fs.writeFileSync(path.join(outDir, 'workflow-oauth.json'), JSON.stringify(workflow));
+
+// The same workflow with an Idempotency Key and no Redis: keys go to n8n's own deduplication store.
+const idempotent = JSON.parse(fs.readFileSync(path.join(__dirname, 'workflow.json'), 'utf8'));
+idempotent.id = 'smtpConnectorCheck4';
+idempotent.name = 'SMTP Connector real-n8n check (idempotency key)';
+idempotent.nodes.find((n) => n.name === 'Send Email').parameters.options.idempotencyKey = '={{ $json.id }}-approval';
+fs.writeFileSync(path.join(outDir, 'workflow-idempotent.json'), JSON.stringify(idempotent));

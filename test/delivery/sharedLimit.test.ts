@@ -3,6 +3,7 @@ import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workfl
 import { closeRedisClients, redisTuning } from '../../nodes/SmtpConnector/coordination/redis';
 import { PacedRateLimiter } from '../../nodes/SmtpConnector/delivery/rateLimit';
 import { smtpConnectorTest } from '../../nodes/SmtpConnector/methods/credentialTest';
+import { busiestWindow } from '../support/arrivals';
 import { outputOf } from '../support/engine';
 import { freePort } from '../support/ports';
 import { redisUnavailable, startRedis, type RedisServer } from '../support/redis';
@@ -11,17 +12,6 @@ import { credentialFor, startSmtpServer, type TestSmtpServer } from '../support/
 import { runSendNode } from '../support/workflows';
 
 const REDIS_PASSWORD = 'redis-Pa55word';
-
-/** The most arrivals in any `windowMs` (half-open windows starting at each arrival). */
-function busiestWindow(times: number[], windowMs: number): number {
-	const sorted = [...times].sort((a, b) => a - b);
-	let most = 0;
-	for (let i = 0, j = 0; i < sorted.length; i++) {
-		while (sorted[j] < sorted[i] - windowMs + 1) j++;
-		most = Math.max(most, i - j + 1);
-	}
-	return most;
-}
 
 const items = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ json: { to: `${tag}${i}@example.test` } }));
 const parameters = { fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: 'Hi', html: '<p>Hi</p>', deliveryOptions: { maxConnections: 3 } };

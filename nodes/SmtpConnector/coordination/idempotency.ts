@@ -26,7 +26,7 @@ export interface KeyStore {
 }
 
 /** How long a claim holds a key when its process dies mid-send; a retry before then is told the key is held. */
-export const idempotencyTuning = { holdMs: 15 * 60_000 };
+const idempotencyTuning = { holdMs: 15 * 60_000 };
 
 const hashed = (value: string) => createHash('sha256').update(value).digest('hex');
 

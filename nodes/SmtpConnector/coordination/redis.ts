@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 
 import type { RedisSettings } from '../transport/settings';
 import { sleep } from './sleep';
@@ -35,17 +35,24 @@ export function describeRedis(settings: Pick<RedisSettings, 'url'>): string {
 }
 
 const clients = new Map<string, Redis>();
+/** The key of each settings object (one per execution), so a message does not hash the settings again. */
+const keyOfSettings = new WeakMap<RedisSettings, string>();
+
+/** Where and how to log in; a command while Redis is away fails at once instead of queueing: the caller decides how long to wait. */
+const clientOptions = (settings: RedisSettings): RedisOptions => ({
+	...(settings.password ? { password: settings.password } : {}),
+	...(settings.tls ? { tls: {} } : {}),
+	enableOfflineQueue: false,
+});
 
 /** One client per Redis (URL, password, TLS) and process, connected on first use and kept for the next execution. */
 export function redisFor(settings: RedisSettings): Redis {
-	const key = createHash('sha256').update(JSON.stringify([settings.url, settings.password ?? '', settings.tls])).digest('hex');
+	let key = keyOfSettings.get(settings);
+	if (!key) keyOfSettings.set(settings, (key = createHash('sha256').update(JSON.stringify([settings.url, settings.password ?? '', settings.tls])).digest('hex')));
 	let client = clients.get(key);
 	if (!client) {
 		client = new Redis(settings.url, {
-			...(settings.password ? { password: settings.password } : {}),
-			...(settings.tls ? { tls: {} } : {}),
-			// A command while Redis is away fails at once instead of queueing: the caller decides how long to wait.
-			enableOfflineQueue: false,
+			...clientOptions(settings),
 			maxRetriesPerRequest: 1,
 			connectTimeout: 5_000,
 			retryStrategy: (times) => Math.min(times * 200, 2_000),
@@ -110,10 +117,8 @@ export async function closeRedisClients(): Promise<void> {
 /** For the Test button: connects with these settings once, logs in and PINGs; throws what Redis or the network said. */
 export async function checkRedis(settings: RedisSettings, withinMs = 5_000): Promise<void> {
 	const client = new Redis(settings.url, {
-		...(settings.password ? { password: settings.password } : {}),
-		...(settings.tls ? { tls: {} } : {}),
+		...clientOptions(settings),
 		lazyConnect: true,
-		enableOfflineQueue: false,
 		maxRetriesPerRequest: 0,
 		connectTimeout: withinMs,
 		retryStrategy: () => null,

@@ -16,8 +16,6 @@ export interface DeliveryConfig {
 	pool: PoolOptions;
 	retry: RetryPolicy;
 	rateLimit: RateLimit;
-	/** Where the limit is counted; by default as the credential's Shared Limits say. */
-	rateLimiter?: RateLimiter;
 	/** Lets a changed credential retire the pool of its old settings at once. */
 	credentialId?: string;
 	/** Access tokens, for an OAuth2 credential. */
@@ -101,6 +99,9 @@ export class Delivery {
 
 	private readonly rateKey: string;
 
+	/** Where the credential's Shared Limits count this account's messages; none without a limit. */
+	private readonly rateLimiter?: RateLimiter;
+
 	/** Set by a configuration failure, or when the shared reconnects are spent: every later message fails with it. */
 	private stopped?: SmtpFailure;
 
@@ -122,6 +123,7 @@ export class Delivery {
 		private readonly config: DeliveryConfig,
 	) {
 		this.rateKey = `${settings.host}:${settings.port}:${settings.auth?.user ?? ''}`;
+		if (config.rateLimit.perSecond || config.rateLimit.perMinute) this.rateLimiter = rateLimiterFor(settings.sharedStore);
 	}
 
 	/** Why this delivery stopped, if it did: every message not yet sent fails with this. */
@@ -131,10 +133,9 @@ export class Delivery {
 
 	/** The rate limit's permit, taken when a connection is about to send this attempt (not while it waits in the pool's queue). */
 	private permit(flight: InFlight): (() => Promise<void>) | undefined {
-		const { rateLimit } = this.config;
-		if (!rateLimit.perSecond && !rateLimit.perMinute) return undefined;
-		const limiter = this.config.rateLimiter ?? rateLimiterFor(this.settings.sharedStore);
-		return async () => await limiter.acquire(this.rateKey, rateLimit, flight.controller.signal);
+		const { rateLimiter } = this;
+		if (!rateLimiter) return undefined;
+		return async () => await rateLimiter.acquire(this.rateKey, this.config.rateLimit, flight.controller.signal);
 	}
 
 	private get pool(): PoolLease {

@@ -99,7 +99,7 @@ export class PacedRateLimiter implements RateLimiter {
 }
 
 /** The limiter of this process's own count. */
-export const processRateLimiter: RateLimiter = new PacedRateLimiter();
+const processRateLimiter: RateLimiter = new PacedRateLimiter();
 
 const sharedLimiters = new Map<string, PacedRateLimiter>();
 
