@@ -78,8 +78,8 @@ test('a per-minute limit is spread over the minute; the burst leaves at once', a
 	await Promise.all(Array.from({ length: 10 }, () => limiter.acquire('m', { perMinute: 1200, burst: 4 }).then(() => times.push(Date.now() - started))));
 	times.sort((a, b) => a - b);
 	expect(times[3]).toBeLessThan(40);
-	for (let i = 4; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(45);
-	expect(times[9]).toBeGreaterThanOrEqual(6 * 50);
+	// None before its slot (a waiter resumes at its slot or, on a busy machine, a little after it).
+	for (let i = 4; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual((i - 3) * 50);
 });
 
 test('waiting for a slot ends when the execution is cancelled', async () => {
