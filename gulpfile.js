@@ -10,6 +10,8 @@ const entryPoints = [
 	'credentials/SmtpConnectorApi.credentials.ts',
 	'credentials/SmtpConnectorOAuth2Api.credentials.ts',
 	'nodes/SmtpConnector/SmtpConnector.node.ts',
+	// Runs on its own thread, loaded by path from the node's bundle (nodes/SmtpConnector/delivery/workerChannel.ts).
+	'nodes/SmtpConnector/delivery/worker.ts',
 ];
 
 function clean(done) {

@@ -65,8 +65,10 @@ test('permits are spaced evenly: no more than the limit in any second, no burst'
 	const times: number[] = [];
 	await Promise.all(Array.from({ length: 7 }, () => limiter.acquire('k', { perSecond: 3 }).then(() => times.push(Date.now()))));
 	times.sort((a, b) => a - b);
-	// 3 per second, paced 10 % wide: 367 ms apart. Observed when each waiter resumes, a few ms after its slot.
-	for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(355);
+	// 3 per second, paced 10 % wide: 367 ms apart; observed when each waiter resumes, which is a few ms off its
+	// slot either way on a busy machine. Whatever the jitter, no second holds more than 3.
+	const first = times[0];
+	for (let i = 1; i < times.length; i++) expect(times[i] - first).toBeGreaterThanOrEqual(i * 367 - 10);
 	for (let i = 3; i < times.length; i++) expect(times[i] - times[i - 3]).toBeGreaterThanOrEqual(1000);
 });
 
@@ -78,8 +80,9 @@ test('a per-minute limit is spread over the minute; the burst leaves at once', a
 	await Promise.all(Array.from({ length: 10 }, () => limiter.acquire('m', { perMinute: 1200, burst: 4 }).then(() => times.push(Date.now() - started))));
 	times.sort((a, b) => a - b);
 	expect(times[3]).toBeLessThan(40);
-	// None before its slot (a waiter resumes at its slot or, on a busy machine, a little after it).
-	for (let i = 4; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual((i - 3) * 50);
+	// None before its slot (51 ms apart after the burst). A waiter resumes a little after its slot on a busy
+	// machine, or up to a few ms before it in wall-clock time (Node starts a timer from the event loop's cached clock).
+	for (let i = 4; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual((i - 3) * 51 - 8);
 });
 
 test('waiting for a slot ends when the execution is cancelled', async () => {

@@ -54,6 +54,14 @@ test.each([
 	expect(failure.hint).toMatch(hint);
 });
 
+test('a body handed to a connection whose writes failed did not reach the server: not ambiguous', () => {
+	// The peer had gone: every write of the rest of the message failed, the final dot's included.
+	const writeFailed = { message: 'write EPIPE', code: 'ESOCKET', originalCode: 'EPIPE', syscall: 'write', command: 'DATA' };
+	expect(recognise(writeFailed, { ...context, bodySent: true }).kind).toBe('connectionLost');
+	const readFailed = { message: 'read ECONNRESET', code: 'ESOCKET', originalCode: 'ECONNRESET', syscall: 'read', command: 'DATA' };
+	expect(recognise(readFailed, { ...context, bodySent: true }).kind).toBe('connectionLostAfterData');
+});
+
 test('every kind has a scope, a retry rule, how it is recognised, a hint, a cause and a fix', () => {
 	for (const [kind, spec] of Object.entries(FAILURE_KINDS)) {
 		expect({ kind, ok: ['configuration', 'connection', 'message', 'recipient'].includes(spec.scope) && ['never', 'transient', 'ambiguous'].includes(spec.retry) }).toEqual({ kind, ok: true });

@@ -293,7 +293,7 @@ export const FAILURE_KINDS = {
 	connectionLost: spec({
 		scope: 'message',
 		retry: 'transient',
-		recognisedBy: '`ECONNRESET` / `EPIPE` / nodemailer `ECONNECTION`, `ESOCKET`, `ETIMEDOUT` after the greeting, before the message was complete',
+		recognisedBy: '`ECONNRESET` / `EPIPE` / nodemailer `ECONNECTION`, `ESOCKET`, `ETIMEDOUT` after the greeting, before the message was complete (or while writing it: a failed write means its end never arrived)',
 		hint: (c) => `The connection to ${c.where} was lost before the message was complete; nothing was delivered.`,
 		cause: 'the network or the server dropped the connection',
 		fix: 'nothing: retried',

@@ -34,6 +34,8 @@ interface Facts {
 	timeoutType?: string;
 	/** The server's SIZE limit, when nodemailer refused the message against it. */
 	serverSizeLimit?: number;
+	/** A write to the socket failed: what followed it, the end of the message included, never reached the server (TCP delivers in order). */
+	writeFailed: boolean;
 }
 
 interface RawError {
@@ -44,6 +46,7 @@ interface RawError {
 	responseCode?: number;
 	command?: string;
 	timeoutType?: string;
+	syscall?: string;
 }
 
 // nodemailer's own codes; any other code on an error is the system's or OpenSSL's.
@@ -62,6 +65,7 @@ function factsOf(error: unknown): Facts {
 		text: e.message ?? String(error),
 		timeoutType: e.timeoutType,
 		serverSizeLimit: Number(/larger than allowed (\d+)/i.exec(e.message ?? '')?.[1]) || undefined,
+		writeFailed: e.syscall === 'write',
 	};
 }
 
@@ -118,7 +122,8 @@ function kindOf(f: Facts, c: FailureContext): FailureKind {
 		if (f.reply >= 500) return 'messageRefused';
 	}
 	if (CONNECTION_CODES.has(f.code ?? '') || CONNECTION_DROPPED.has(sys)) {
-		if (c.bodySent) return 'connectionLostAfterData';
+		// The body went to a connection that was already gone: its writes failed, so the server lacks the end of it.
+		if (c.bodySent && !f.writeFailed) return 'connectionLostAfterData';
 		if (f.command === 'CONN') return f.code === 'ETIMEDOUT' ? 'connectionTimeout' : 'connectionReset';
 		return 'connectionLost';
 	}

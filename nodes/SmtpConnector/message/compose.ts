@@ -1,8 +1,6 @@
-import type { SendMailOptions } from 'nodemailer';
-
 import { parseAddresses, parseSingleAddress, withoutDuplicates, type Address } from './addresses';
 import { toMailAttachments, type AttachmentInput } from './attachments';
-import { textAlternative } from './content';
+import type { MailDraft } from './content';
 import { MessageInputError } from './errors';
 import { customHeaders, literalText, messageIds, singleLine } from './headers';
 import { textValue } from './values';
@@ -42,7 +40,8 @@ export interface MessageLimits {
 }
 
 export interface ComposedMail {
-	mail: SendMailOptions;
+	/** Its text alternative, when the user gave none, is generated from the HTML where the message is built. */
+	mail: MailDraft;
 	/** Recipients listed more than once, sent to once. */
 	duplicates: string[];
 }
@@ -77,7 +76,8 @@ export function composeMail(input: MailInput, defaults: SenderDefaults, limits: 
 
 	const headers = customHeaders((input.headers ?? []).map((h) => ({ name: textValue(h.name, 'Custom Header name'), value: textValue(h.value, 'Custom Header value') })));
 	const html = textValue(input.html, 'HTML');
-	const mail: SendMailOptions = {
+	const text = textValue(input.text, 'Text') || undefined;
+	const mail: MailDraft = {
 		from: literalNames([from])[0],
 		to: literalNames(to),
 		cc: literalNames(cc),
@@ -85,12 +85,13 @@ export function composeMail(input: MailInput, defaults: SenderDefaults, limits: 
 		replyTo: literalNames(parseAddresses(input.replyTo, 'Reply To')),
 		subject: literalText(singleLine(textValue(input.subject, 'Subject'), 'Subject').trim()),
 		html: html || undefined,
-		text: textAlternative(html, textValue(input.text, 'Text') || undefined),
+		text,
 		attachments: toMailAttachments(input.attachments ?? []),
 		headers,
 		disableFileAccess: true,
 		disableUrlAccess: true,
 	};
+	if (html && !text) mail.textFromHtml = true;
 	if (input.priority && input.priority !== 'normal') mail.priority = input.priority;
 	const [messageId, ...extra] = messageIds(input.messageId, 'Message ID');
 	if (extra.length) throw new MessageInputError('Message ID', 'Message ID takes one ID');

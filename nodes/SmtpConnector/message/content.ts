@@ -1,4 +1,5 @@
 import { compile } from 'html-to-text';
+import type { SendMailOptions } from 'nodemailer';
 
 // Compiled once: building the converter costs more than converting a typical email. Lines of at most 76
 // characters let an ASCII text part go out as 7bit, as written, rather than quoted-printable.
@@ -18,4 +19,19 @@ export function textAlternative(html: string, text: string | undefined): string 
 	if (text) return text;
 	if (!html) return undefined;
 	return htmlToText(html);
+}
+
+/**
+ * A mail whose plain-text alternative is still to be generated from its HTML. It is generated where the
+ * message is built — in the delivery worker, for the preview, for the size check — rather than where the
+ * item is read.
+ */
+export type MailDraft = SendMailOptions & { textFromHtml?: true };
+
+/** The mail with its generated text alternative in place (the mail itself, changed). */
+export function withTextAlternative(mail: MailDraft): SendMailOptions {
+	if (!mail.textFromHtml) return mail;
+	delete mail.textFromHtml;
+	mail.text = textAlternative(String(mail.html ?? ''), undefined);
+	return mail;
 }

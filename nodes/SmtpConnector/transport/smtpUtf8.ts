@@ -9,6 +9,7 @@ type Send = (this: SMTPConnection, envelope: Envelope, message: unknown, done: (
 
 /** The message needs SMTPUTF8 and the server lacks it. An envelope error to nodemailer's pool, which then keeps the connection. */
 export class SmtpUtf8Missing extends Error {
+	override name = 'SmtpUtf8Missing';
 	readonly code = 'EENVELOPE';
 	readonly command = 'MAIL FROM';
 }

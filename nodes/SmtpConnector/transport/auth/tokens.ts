@@ -50,13 +50,17 @@ export function clearTokenCache() {
 	cache.clear();
 }
 
-type ProvisionCallback = (user: string, renew: boolean, callback: (error: Error | null, token?: string) => void) => void;
+/** nodemailer calls it on the connection's own XOAuth2 object, which holds the token that connection logged in with. */
+type ProvisionCallback = (this: { accessToken?: string } | undefined, user: string, renew: boolean, callback: (error: Error | null, token?: string) => void) => void;
 
-/** nodemailer's XOAUTH2 provision callback, answered from a token source (looked up at login time). */
+/**
+ * nodemailer's XOAUTH2 provision callback, answered from a token source (looked up at login time). A renewal
+ * names the token the server refused, so connections refused together renew once.
+ */
 export function provisionFrom(source: () => TokenSource | undefined): ProvisionCallback {
-	return (_user, renew, callback) => {
+	return function (this: { accessToken?: string } | undefined, _user, renew, callback) {
 		const tokens = source();
 		if (!tokens) return callback(new Error('No OAuth2 token source for this connection'));
-		tokens.token(renew).then((token) => callback(null, token), callback);
+		tokens.token(renew, renew ? this?.accessToken : undefined).then((token) => callback(null, token), callback);
 	};
 }

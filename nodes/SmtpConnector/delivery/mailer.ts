@@ -1,0 +1,67 @@
+import Mailer from 'nodemailer/lib/mailer';
+import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
+
+import { provisionFrom, type TokenSource } from '../transport/auth/tokens';
+import { authOptions, connectionOptions } from '../transport/options';
+import { useProxy } from '../transport/proxy';
+import { quitBeforeClose } from '../transport/quit';
+import type { ConnectionSettings } from '../transport/settings';
+import { requireSmtpUtf8ForUnicodeAddresses } from '../transport/smtpUtf8';
+import { awaitPermitAtHandover, takePermitsAtHandover } from './handover';
+import type { PoolOptions, WireEnvelope } from './wire';
+
+// The SMTPUTF8 check wraps the permit's wait: a message that check refuses takes no permit.
+takePermitsAtHandover();
+requireSmtpUtf8ForUnicodeAddresses();
+quitBeforeClose();
+
+/** What one attempt tells while its connection sends it, and what it waits for. */
+export interface AttemptHooks {
+	/** The first byte of the message was read for DATA. */
+	dataStarted(): void;
+	/** The whole body went to the connection. */
+	bodySent(): void;
+	/** The envelope object the connection records each RCPT TO answer on. */
+	envelope(envelope: WireEnvelope): void;
+	/** Waited for when a connection is about to send the attempt (a rate limit's permit). */
+	permit?: () => Promise<void>;
+}
+
+/** A pooled nodemailer transport for these settings; each mail's `hooks` hear how its attempt goes. */
+export function createMailer(settings: ConnectionSettings, options: PoolOptions, tokens: () => TokenSource | undefined): Mailer {
+	const poolOptions: SMTPPoolOptions = {
+		...connectionOptions(settings, tokens),
+		auth: authOptions(settings),
+		pool: true,
+		maxConnections: options.maxConnections,
+		maxMessages: options.maxMessagesPerConnection,
+		// The delivery layer decides what is resent; the pool must never resend a message on its own.
+		maxRequeues: 0,
+		disableFileAccess: true,
+		disableUrlAccess: true,
+	};
+	// Built from its parts rather than nodemailer.createTransport, so the bundle leaves out the
+	// sendmail transport and its child_process.
+	const mailer = new Mailer(new SMTPPool(poolOptions), poolOptions);
+	useProxy(mailer, settings.proxy);
+	// Every XOAUTH2 login of the pool asks for a token here; `renew` is set after the server refused one.
+	mailer.set('oauth2_provision_cb', provisionFrom(tokens));
+	mailer.use('stream', (mail, done) => {
+		const hooks = (mail.data as { hooks?: AttemptHooks }).hooks;
+		if (hooks) {
+			const envelope = mail.message.getEnvelope() as WireEnvelope;
+			hooks.envelope(envelope);
+			if (hooks.permit) awaitPermitAtHandover(envelope, hooks.permit);
+			// Watched, not piped through another stream: the connection starts the body flowing (resume)
+			// once the server has said 354, and the body has gone to the connection when it ends.
+			mail.message.processFunc((input) => {
+				input.once('resume', hooks.dataStarted);
+				input.once('end', hooks.bodySent);
+				return input;
+			});
+		}
+		done();
+	});
+	mailer.on('error', () => {});
+	return mailer;
+}
