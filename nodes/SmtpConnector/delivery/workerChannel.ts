@@ -14,9 +14,10 @@ export const deliveryWorker = { script: path.join(__dirname, 'delivery', 'worker
 
 /**
  * The worker's young generation: its live data is a handful of messages in flight, so a small one is
- * enough, and keeps the thread's memory to a few tens of MB however many messages pass through it.
+ * enough, and keeps the thread's memory to a few tens of MB however many messages pass through it
+ * (real n8n, 20,000 mails: the process 110 MB above the Set node's with 4 MB, 164–168 MB with 8 MB).
  */
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 4;
 
 /** With no pool left, the worker ends after this long: its closing connections say QUIT first (transport/quit.ts). */
 const IDLE_END_MS = 2_000;
