@@ -72,10 +72,14 @@ class WorkerChannel {
 	closePool(key: string): void {
 		this.pools.delete(key);
 		if (this.opened.delete(key)) this.post({ type: 'close', pool: key });
-		if (this.worker && this.opened.size === 0 && this.attempts.size === 0) {
-			clearTimeout(this.ending);
-			this.ending = setTimeout(() => this.end(), IDLE_END_MS).unref();
-		}
+		this.endWhenIdle();
+	}
+
+	/** Called when a pool closes or an attempt ends: the last of either starts the countdown to end(). */
+	private endWhenIdle(): void {
+		if (!this.worker || this.opened.size > 0 || this.attempts.size > 0) return;
+		clearTimeout(this.ending);
+		this.ending = setTimeout(() => this.end(), IDLE_END_MS).unref();
 	}
 
 	/** Nothing is open or under way: the thread and its memory go until the next send. */
@@ -124,7 +128,10 @@ class WorkerChannel {
 	private settle(id: number): Attempt | undefined {
 		const attempt = this.attempts.get(id);
 		this.attempts.delete(id);
-		if (attempt && this.attempts.size === 0) this.worker?.unref();
+		if (attempt && this.attempts.size === 0) {
+			this.worker?.unref();
+			this.endWhenIdle();
+		}
 		return attempt;
 	}
 
