@@ -3,6 +3,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 import {
 	connectionFieldsAfterLogin,
 	credentialIcon,
+	noSenderNotices,
 	portField,
 	portSecurityNotices,
 	providerField,
@@ -117,6 +118,7 @@ export class SmtpConnectorApi implements ICredentialType {
 			default: 'auto',
 			displayOptions: { show: { authType: ['password'] } },
 		},
+		...noSenderNotices({ authType: ['password', 'googleServiceAccount'] }, { authType: ['none'] }),
 		...connectionFieldsAfterLogin({ authType: ['none'] }),
 	];
 }

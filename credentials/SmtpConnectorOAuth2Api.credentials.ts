@@ -3,6 +3,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 import {
 	connectionFieldsAfterLogin,
 	credentialIcon,
+	noSenderNotices,
 	portField,
 	portSecurityNotices,
 	providerField,
@@ -135,8 +136,9 @@ export class SmtpConnectorOAuth2Api implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'orders@contoso.com',
-			description: 'The mailbox to authenticate as in SMTP',
+			description: 'The mailbox to authenticate as in SMTP, and the sender unless Default From Email or the node says otherwise',
 		},
+		...noSenderNotices(),
 		...hostFieldsFor(OAUTH2_PROVIDERS),
 		securityField,
 		portField,

@@ -94,7 +94,8 @@ export const tlsFields: INodeProperties[] = [
 		displayName: 'CA Certificate',
 		name: 'caCertificate',
 		type: 'string',
-		typeOptions: { rows: 4, password: true },
+		// A CA certificate is public: shown as text, so a pasted PEM can be checked.
+		typeOptions: { rows: 4 },
 		default: '',
 		placeholder: '-----BEGIN CERTIFICATE-----',
 		description:
@@ -170,7 +171,7 @@ export const senderFields: INodeProperties[] = [
 		type: 'string',
 		placeholder: 'name@email.com',
 		default: '',
-		description: 'Sender address used when the node leaves From Email empty',
+		description: 'Sender address used when the node leaves From Email empty. Empty: the User above, when it is an email address.',
 	},
 	{
 		displayName: 'Default From Name',
@@ -221,6 +222,31 @@ export const dkimFields: INodeProperties[] = [
 		displayOptions: signing,
 	},
 ];
+
+const NO_SENDER =
+	'No sender yet: the node sends as User only when it is an email address. Fill Default From Email at the end of this form, or From Email in every node.';
+
+/**
+ * Shown under the login fields while no sender can be derived (no Default From Email, and a User that is
+ * not an address), so that a first run does not fail for it. `loginWhen` names the values of the
+ * credential's own fields for which it logs in with User; without it the credential always does.
+ */
+export function noSenderNotices(loginWhen?: Record<string, string[]>, noLoginWhen?: Record<string, string[]>): INodeProperties[] {
+	const notice = (name: string, displayName: string, displayOptions: INodeProperties['displayOptions']): INodeProperties => ({
+		displayName,
+		name,
+		type: 'notice',
+		default: '',
+		displayOptions,
+	});
+	const userIsNoAddress = { hide: { user: ['', { _cnd: { includes: '@' } }] } };
+	return [
+		notice('noSenderNotice', NO_SENDER, { show: { fromEmail: [''], ...loginWhen }, ...userIsNoAddress }),
+		...(noLoginWhen
+			? [notice('noSenderWithoutLoginNotice', 'No sender yet: a relay without login has no User to send as. Fill Default From Email at the end of this form, or From Email in every node.', { show: { fromEmail: [''], ...noLoginWhen } })]
+			: []),
+	];
+}
 
 /** The Redis fields, shown once Shared Limits is Redis. */
 const sharedInRedis = { show: { sharedLimits: ['redis'] } };

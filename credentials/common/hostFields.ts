@@ -14,7 +14,7 @@ export function hostFieldsFor(providers: readonly ProviderPreset[]): INodeProper
 			name: 'host',
 			type: 'string',
 			default: '',
-			placeholder: 'Empty: the preset\'s server',
+			placeholder: 'smtp.example.com',
 			description: `SMTP server. Required for Custom; leave empty to use the server of the preset (${presets.join(', ')}). A host filled in here wins over the preset.`,
 		},
 	];
@@ -88,8 +88,8 @@ function mixesOf(providers: readonly ProviderPreset[]): Mix[] {
 const emptiness = (field: string, filled: boolean) => (filled ? { hide: { [field]: [''] } } : { show: { [field]: [''] } });
 
 function noticeFor({ provider, server, security, hostFilled, portFilled }: Mix): INodeProperties {
-	const where = hostFilled || !server ? 'the Host below' : server.text;
-	const port = portFilled ? 'the Port below' : `port ${DEFAULT_PORTS[security]}`;
+	const where = hostFilled || !server ? 'the server in Host' : server.text;
+	const port = portFilled ? 'the port in Port' : `port ${DEFAULT_PORTS[security]}`;
 	let text = `Mail goes to ${where}, ${port}, ${SECURITY_TEXT[security]}.`;
 	if (hostFilled && server) text += ` Host wins over the ${provider.name} preset (${server.text}): clear Host to use the preset.`;
 	if (server && (security === 'none' || security === 'starttlsOptional')) text += ` ${provider.name} expects TLS: choose STARTTLS (Required) or SSL/TLS.`;

@@ -63,7 +63,6 @@ const BAD: Case[] = [
 	['bad Reply-To', { replyTo: 'nope' }, /^Reply To: "nope" is not a valid email address/],
 	['bad From', { from: 'not-an-address' }, /^From Email: "not-an-address" is not a valid email address/],
 	['two From addresses', { from: 'a@example.test, b@example.test' }, /^From Email takes one address, got 2$/],
-	['no sender anywhere', { from: '' }, /^From Email is empty and the credential has no default sender$/],
 	['line break in From Name', { fromName: 'Evil\r\nBcc: x@attacker.test' }, /^From Name contains a line break or control character$/],
 	['bad redirect target', { redirect: 'nowhere' }, /^Redirect All Recipients To: "nowhere" is not a valid email address/],
 	['header injection in Subject', { subject: 'Hi\r\nBcc: evil@attacker.test' }, /^Subject contains a line break or control character$/],

@@ -153,6 +153,32 @@ test('default sender comes from the credential when From is empty', async () => 
 	expect(mail.parsed.from?.value).toEqual([{ address: 'noreply@example.test', name: 'Acme Notifications' }]);
 });
 
+test("with From empty and no Default From Email, the credential's User sends when it is an address (Gmail, Microsoft 365)", async () => {
+	const run = await runSendNode({ parameters: { ...baseParameters, fromEmail: '' }, items: [people[0]], credential: await credentialFor(server, { fromName: 'Acme' }) });
+	expect(outputOf(run, 'Send Email')[0].json.accepted).toEqual([people[0].json.email]);
+	const [mail] = await server.waitFor(1);
+	expect(mail.parsed.from?.value).toEqual([{ address: TEST_USER, name: 'Acme' }]);
+	expect(mail.envelope.from).toBe(TEST_USER);
+});
+
+test.each([
+	['a relay without login', { security: 'none', authType: 'none' }, { noStartTls: true, noAuth: true }],
+	['a User that is not an address', { user: 'apikey' }, { users: { apikey: 'secret' } }],
+])('with no sender anywhere (%s) the item fails naming From Email, before connecting', async (_label, credentialOverrides, serverOptions) => {
+	await server.close();
+	server = await startSmtpServer(serverOptions);
+	const run = await runSendNode({
+		parameters: { ...baseParameters, fromEmail: '' },
+		items: [people[0]],
+		credential: await credentialFor(server, { password: 'secret', ...credentialOverrides }),
+		continueOnFail: true,
+	});
+	expect(outputOf(run, 'Send Email')[0].json.error).toMatchObject({
+		message: 'From Email is empty, and the credential has no Default From Email and its User is not an email address: fill From Email here, or Default From Email in the credential',
+	});
+	expect(server.connections).toBe(0);
+});
+
 test('preview returns the .eml without connecting', async () => {
 	const run = await runSendNode({
 		parameters: { ...baseParameters, options: { preview: true } },

@@ -2,6 +2,7 @@ import { NodeHelpers, type ICredentialDataDecryptedObject, type INodeProperties 
 
 import { SmtpConnectorApi } from '../../credentials/SmtpConnectorApi.credentials';
 import { SmtpConnectorOAuth2Api } from '../../credentials/SmtpConnectorOAuth2Api.credentials';
+import { composeMail } from '../../nodes/SmtpConnector/message/compose';
 import { readConnectionSettings } from '../../nodes/SmtpConnector/transport/settings';
 
 /** What n8n's credential form shows for these values: every field starts at its default, as in the editor. */
@@ -18,10 +19,10 @@ const effective = (notices: string[]) => notices.filter((n) => n.startsWith('Mai
 describe('the credential says where mail really goes, whatever mix of preset and filled-in fields', () => {
 	const api = new SmtpConnectorApi().properties;
 
-	test('the MailDev credential switched to Gmail says it still goes to the Host below, unencrypted', () => {
+	test('the MailDev credential switched to Gmail says it still goes to the server in Host, unencrypted', () => {
 		const { notices } = form(api, { provider: 'gmail', host: '127.0.0.1', port: '1025', security: 'none', authType: 'none' });
 		expect(effective(notices)).toEqual([
-			'Mail goes to the Host below, the Port below, UNENCRYPTED (no TLS). Host wins over the Gmail / Google Workspace preset (smtp.gmail.com): clear Host to use the preset. Gmail / Google Workspace expects TLS: choose STARTTLS (Required) or SSL/TLS.',
+			'Mail goes to the server in Host, the port in Port, UNENCRYPTED (no TLS). Host wins over the Gmail / Google Workspace preset (smtp.gmail.com): clear Host to use the preset. Gmail / Google Workspace expects TLS: choose STARTTLS (Required) or SSL/TLS.',
 		]);
 		expect(notices.join(' ')).not.toMatch(/Connects to smtp\.gmail\.com/);
 	});
@@ -57,13 +58,44 @@ describe('the credential says where mail really goes, whatever mix of preset and
 			const settings = readConnectionSettings(data, properties === api ? 'smtpConnectorApi' : 'smtpConnectorOAuth2Api');
 			const [text] = shown;
 			// SES: the form cannot name each of its 20 regions, so it points at the Region field.
-			expect(text).toContain(values.host ? 'the Host below' : settings.host.replace(/^email-smtp\.[a-z0-9-]+\./, 'email-smtp.<Region above>.'));
+			expect(text).toContain(values.host ? 'the server in Host' : settings.host.replace(/^email-smtp\.[a-z0-9-]+\./, 'email-smtp.<Region above>.'));
 			if (values.host) expect(settings.host).toBe(values.host);
-			expect(text).toContain(values.port ? 'the Port below' : `port ${settings.port}`);
+			expect(text).toContain(values.port ? 'the port in Port' : `port ${settings.port}`);
 			expect(String(settings.port)).toBe(values.port || String(settings.port));
 			expect(text).toMatch({ starttls: /STARTTLS, required/, tls: /SSL\/TLS from the first byte/, starttlsOptional: /STARTTLS if the server offers it/, none: /UNENCRYPTED \(no TLS\)/ }[settings.security]);
 			checked++;
 		}
 		expect(checked).toBeGreaterThan(40);
+	});
+});
+
+describe('the credential says before the first run when no sender can be found', () => {
+	const noSender = (notices: string[]) => notices.filter((n) => n.startsWith('No sender yet'));
+	const sends = (data: ICredentialDataDecryptedObject, type: 'smtpConnectorApi' | 'smtpConnectorOAuth2Api') => {
+		try {
+			composeMail({ toEmail: 'someone@example.test' }, readConnectionSettings(data, type).sender);
+			return true;
+		} catch (error) {
+			expect((error as Error).message).toMatch(/^From Email is empty, and the credential has no Default From Email/);
+			return false;
+		}
+	};
+	const api = new SmtpConnectorApi().properties;
+	const oauth2 = new SmtpConnectorOAuth2Api().properties;
+	const users = ['me@gmail.test', 'apikey', 'CORP\\relay', 'postmaster@mg.example.test'];
+	const cases = [
+		...['password', 'googleServiceAccount', 'none'].flatMap((authType) =>
+			users.flatMap((user) => ['', 'noreply@example.test'].map((fromEmail) => ({ type: 'smtpConnectorApi' as const, properties: api, values: { authType, user, fromEmail } }))),
+		),
+		...users.flatMap((user) => ['', 'noreply@example.test'].map((fromEmail) => ({ type: 'smtpConnectorOAuth2Api' as const, properties: oauth2, values: { user, fromEmail } }))),
+	];
+
+	test.each(cases)('$type $values: a notice exactly when a mail without From Email would fail', ({ type, properties, values }) => {
+		const { data, notices } = form(properties, { provider: 'gmail', password: 'x', serviceAccountEmail: 'sa@project.test', ...values });
+		expect(noSender(notices)).toHaveLength(sends(data, type) ? 0 : 1);
+	});
+
+	test('while User is still empty, the form does not nag', () => {
+		expect(noSender(form(api, { provider: 'gmail', user: '' }).notices)).toEqual([]);
 	});
 });

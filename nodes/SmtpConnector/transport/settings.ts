@@ -53,7 +53,8 @@ export interface ConnectionSettings {
 	dkim?: { domainName: string; keySelector: string; privateKey: string };
 	clientHostname?: string;
 	timeoutsMs: { connection: number; greeting: number; socket: number };
-	sender: { email?: string; name?: string };
+	/** Default From (the credential's), and the login user, which is the sender when it is an address (Gmail, Microsoft 365). */
+	sender: { email?: string; name?: string; user?: string };
 	/** http(s):// or socks5:// URL of the proxy to connect through. */
 	proxy?: string;
 	/** Messages per second / minute for this account (undefined: no limit), and how many may leave back to back. */
@@ -215,7 +216,7 @@ export function readConnectionSettings(
 			greeting: seconds(credential.greetingTimeout, 10, 'greetingTimeout'),
 			socket: seconds(credential.socketTimeout, 60, 'socketTimeout'),
 		},
-		sender: { email: text(credential.fromEmail) || undefined, name: text(credential.fromName) || undefined },
+		sender: { email: text(credential.fromEmail) || undefined, name: text(credential.fromName) || undefined, user: auth?.user },
 		rateLimit: {
 			perSecond: limit(credential.rateLimitPerSecond, provider.rateLimit?.perSecond, 'rateLimitPerSecond'),
 			perMinute: limit(credential.rateLimitPerMinute, provider.rateLimit?.perMinute, 'rateLimitPerMinute'),
