@@ -10,9 +10,8 @@ import {
 } from 'n8n-workflow';
 
 import { AUTHENTICATION_OPTIONS } from './actions/credentials';
+import { operationProperties } from './actions/properties';
 import { router } from './actions/router';
-import * as send from './actions/send.operation';
-import * as sendAndWait from './actions/sendAndWait.operation';
 import { approvalWebhook } from './approval/webhook';
 import { smtpConnectorOAuth2Test, smtpConnectorTest } from './methods/credentialTest';
 
@@ -22,8 +21,12 @@ export class SmtpConnector implements INodeType {
 		name: 'smtpConnector',
 		icon: { light: 'file:smtpConnector.svg', dark: 'file:smtpConnector.dark.svg' },
 		group: ['output'],
-		version: 1,
-		subtitle: '={{ "SMTP · " + ($parameter["operation"] === "sendAndWait" ? "send and wait for approval" : "send email") }}',
+		// A list, not `1`: n8n adds "Custom API Call" (an HTTP request with the node's credential, meaningless
+		// for SMTP) to the Operation list of a node whose credential extends oAuth2Api, but only where
+		// `defaultVersion === version`; the OAuth2 credential must extend oAuth2Api for n8n's sign-in and refresh.
+		version: [1],
+		defaultVersion: 1,
+		subtitle: '={{ $parameter["operation"] === "sendAndWait" ? "SMTP · approval" : "SMTP · send email" }}',
 		description: 'Send email and approval requests over SMTP (Gmail, Microsoft 365, SES, any relay) on warm pooled connections, with retries and rate limits',
 		defaults: { name: 'SMTP Connector' },
 		inputs: [NodeConnectionTypes.Main],
@@ -76,8 +79,7 @@ export class SmtpConnector implements INodeType {
 				],
 				default: 'send',
 			},
-			...send.description,
-			...sendAndWait.description,
+			...operationProperties,
 		],
 	};
 

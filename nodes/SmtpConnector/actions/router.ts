@@ -4,6 +4,9 @@ import { credentialNameOf } from './credentials';
 import * as send from './send.operation';
 import * as sendAndWait from './sendAndWait.operation';
 
+/** The value of the "Custom API Call" option n8n may add to the Operation list (n8n's CUSTOM_API_CALL_KEY). */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const credentialName = credentialNameOf(this.getNodeParameter('authentication', 0) as string);
@@ -12,6 +15,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return [await send.execute.call(this, credentialName)];
 		case 'sendAndWait':
 			return [await sendAndWait.execute.call(this, credentialName)];
+		case CUSTOM_API_CALL:
+			throw new NodeOperationError(
+				this.getNode(),
+				'"Custom API Call" makes HTTP requests, and SMTP is not an HTTP API: choose Send Email or Send Email and Wait for Approval',
+			);
 		default:
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}

@@ -15,8 +15,6 @@ import { ReadAhead } from './readAhead';
 import { readAttachments, readMailParameters, type MailParameters } from './send.input';
 import { errorItem, openSession, toNodeError, type ItemLimits, type Session, type SessionFailure } from './session';
 
-export { sendProperties as description } from './send.properties';
-
 /** How one item's key is kept: the store, and whether a send that ended unknown is tried again. */
 interface Idempotency {
 	keys: KeyStore;

@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_MESSAGES_PER_CONNECTION, PROVIDERS } from '../../../credentials/common/providers';
-import { senderProperties } from './common.properties';
 
 const messagesPerConnection = [
 	...PROVIDERS.filter((p) => p.messagesPerConnection).map((p) => `${p.name} ${p.messagesPerConnection!.toLocaleString('en-US')}`),
@@ -10,9 +9,8 @@ const messagesPerConnection = [
 
 const show = { show: { operation: ['send'] } };
 
-/** Parameters of the Send Email operation. Names match n8n's built-in Send Email node where the meaning is the same. */
-export const sendProperties: INodeProperties[] = [
-	...senderProperties('send'),
+/** Who a mail goes to, shown between the sender and the Subject. Names match n8n's built-in Send Email node. */
+export const recipientProperties: INodeProperties[] = [
 	{
 		displayName: 'To Email',
 		name: 'toEmail',
@@ -23,14 +21,10 @@ export const sendProperties: INodeProperties[] = [
 		description: 'Recipients, separated by commas or semicolons. An expression may also return an array.',
 		displayOptions: show,
 	},
-	{
-		displayName: 'Subject',
-		name: 'subject',
-		type: 'string',
-		default: '',
-		placeholder: 'My subject line',
-		displayOptions: show,
-	},
+];
+
+/** The rest of Send Email's parameters, after the Subject. */
+export const sendProperties: INodeProperties[] = [
 	{
 		displayName: 'HTML',
 		name: 'html',

@@ -1,12 +1,20 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { senderProperties } from './common.properties';
-
 const show = { show: { operation: ['sendAndWait'] } };
 
-/** Parameters of Send Email and Wait for Approval. The wait limit has the shape of n8n's own send-and-wait. */
-export const sendAndWaitProperties: INodeProperties[] = [
-	...senderProperties('sendAndWait'),
+/** Shown above the Credential: n8n puts the credential under a node's first callout. */
+export const linksCallout: INodeProperties = {
+	// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- a callout's text is a sentence, as a notice's is
+	displayName:
+		"Approvers open links that start with n8n's webhook URL (its WEBHOOK_URL setting). Without it n8n uses http://localhost:5678/, which approvers on other machines cannot open; a run then warns in its output.",
+	name: 'linksNotice',
+	type: 'callout',
+	default: '',
+	displayOptions: show,
+};
+
+/** Who decides, shown between the sender and the Subject. */
+export const approverProperties: INodeProperties[] = [
 	{
 		displayName: 'Approvers',
 		name: 'approvers',
@@ -17,16 +25,10 @@ export const sendAndWaitProperties: INodeProperties[] = [
 		description: 'Who may decide, separated by commas. Each gets their own email and links; the first decision resumes the workflow.',
 		displayOptions: show,
 	},
-	{
-		displayName: 'Subject',
-		name: 'subject',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'Approve purchase request #123',
-		description: 'Subject of the email, and the question on the confirmation page',
-		displayOptions: show,
-	},
+];
+
+/** The rest of Send Email and Wait for Approval's parameters, after the Subject. The wait limit has the shape of n8n's own send-and-wait. */
+export const sendAndWaitProperties: INodeProperties[] = [
 	{
 		displayName: 'Message',
 		name: 'message',
