@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 
 import { decisionTuning } from '../../nodes/SmtpConnector/approval/decisions';
 import { closeRedisClients } from '../../nodes/SmtpConnector/coordination/redis';
+import { linkBase, localLinksWarning } from '../../nodes/SmtpConnector/approval/linkBase';
 import { SmtpConnector } from '../../nodes/SmtpConnector/SmtpConnector.node';
 import { freePort } from '../support/ports';
 import { redisUnavailable, startRedis, type RedisServer } from '../support/redis';
@@ -119,6 +120,23 @@ test('the execution waits after one mail per approver, each with its own signed 
 	expect(anna.approve).not.toBe(ben.approve);
 	expect(mailTo(mails, 'anna@example.test').parsed.text).toContain(`Approve: ${anna.approve}`);
 	expect(outputAfter(execution)).toEqual([]); // nothing after the node ran yet
+
+	// The links lead to 127.0.0.1 (as n8n's are without WEBHOOK_URL): the run says so where the editor shows it.
+	const [run] = lastRun(execution).data.resultData.runData['Request Approval'];
+	const base = `${new URL(anna.approve).origin}/webhook-waiting/`;
+	const warning = `Approval links point at ${base}…, which only this machine can open: approvers elsewhere get dead links. Set n8n's WEBHOOK_URL to an address they can reach (e.g. https://n8n.example.com/) and restart n8n.`;
+	expect(run.hints).toEqual([{ message: warning, type: 'warning', location: 'outputPane' }]);
+	expect(run.data?.main[0]?.[0].json).toMatchObject({ linksPointAt: base, warning });
+});
+
+test.each([
+	['http://localhost:5678/webhook-waiting/17/node-1?approver=a&signature=x', 'http://localhost:5678/webhook-waiting/', true],
+	['http://127.0.0.1:5678/webhook-waiting/17/node-1', 'http://127.0.0.1:5678/webhook-waiting/', true],
+	['http://[::1]:5678/webhook-waiting/17/node-1', 'http://[::1]:5678/webhook-waiting/', true],
+	['https://n8n.example.com/n8n/webhook-waiting/17/node-1?signature=x', 'https://n8n.example.com/n8n/webhook-waiting/', false],
+])('approval links from %s lead to %s; local only: %s', (link, base, local) => {
+	expect(linkBase(link)).toBe(base);
+	expect(localLinksWarning(link) !== undefined).toBe(local);
 });
 
 test('opening a link (GET) shows a confirmation page and decides nothing; its POST resumes with the decision', async () => {

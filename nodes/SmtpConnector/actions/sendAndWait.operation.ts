@@ -8,6 +8,7 @@ import {
 
 import { timeoutResult, type DecisionValue } from '../approval/decision';
 import { approvalEmail, type ApprovalLink } from '../approval/emailCard';
+import { linkBase, localLinksWarning } from '../approval/linkBase';
 import { waitTill, type WaitLimit } from '../approval/waitLimit';
 import { parseAddresses, type Address } from '../message/addresses';
 import { composeMail } from '../message/compose';
@@ -16,8 +17,6 @@ import { MessageInputError } from '../message/errors';
 import { textValue } from '../message/values';
 import type { CredentialName } from './credentials';
 import { errorItem, openSession, toNodeError, type Session, type SessionFailure } from './session';
-
-export { sendAndWaitProperties as description } from './sendAndWait.properties';
 
 /** The longest subject carried in a link, where the confirmation page reads it back. */
 const TITLE_IN_LINK = 200;
@@ -106,6 +105,9 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		}
 		// n8n 1.x checks the links' signatures only when asked to (2.x always does for send-and-wait nodes).
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
+		const someLink = this.getSignedResumeUrl();
+		const warning = localLinksWarning(someLink);
+		if (warning) this.addExecutionHints({ message: warning, type: 'warning', location: 'outputPane' });
 		const until = waitTill(this, request.limit);
 		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject) }, pairedItem: { item: 0 } }]];
 		await this.putExecutionToWait(until);
@@ -115,6 +117,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 					waitingFor: request.approvers.map((a) => a.address),
 					messageIds: sent.map((s) => (s.outcome.ok ? s.outcome.sent.messageId : null)),
 					waitTill: until.getTime() === WAIT_INDEFINITELY.getTime() ? null : until.toISOString(),
+					linksPointAt: linkBase(someLink),
+					...(warning ? { warning } : {}),
 				},
 				pairedItem: { item: 0 },
 			},
