@@ -131,12 +131,13 @@ test('the execution waits after one mail per approver, each with its own signed 
 
 test.each([
 	['http://localhost:5678/webhook-waiting/17/node-1?approver=a&signature=x', 'http://localhost:5678/webhook-waiting/', true],
-	['http://127.0.0.1:5678/webhook-waiting/17/node-1', 'http://127.0.0.1:5678/webhook-waiting/', true],
+	['http://127.0.0.1:5678/webhook-waiting/17?signature=x', 'http://127.0.0.1:5678/webhook-waiting/', true],
 	['http://[::1]:5678/webhook-waiting/17/node-1', 'http://[::1]:5678/webhook-waiting/', true],
-	['https://n8n.example.com/n8n/webhook-waiting/17/node-1?signature=x', 'https://n8n.example.com/n8n/webhook-waiting/', false],
-])('approval links from %s lead to %s; local only: %s', (link, base, local) => {
-	expect(linkBase(link)).toBe(base);
-	expect(localLinksWarning(link) !== undefined).toBe(local);
+	['https://n8n.example.com/17/webhook-waiting/17/node-17?signature=x', 'https://n8n.example.com/17/webhook-waiting/', false],
+	['https://n8n.example.com/webhook-waiting/17/17ab-node?signature=x', 'https://n8n.example.com/webhook-waiting/', false],
+])('approval links of execution 17 from %s lead to %s; local only: %s', (link, base, local) => {
+	expect(linkBase(link, '17')).toBe(base);
+	expect(localLinksWarning(link, '17') !== undefined).toBe(local);
 });
 
 test('opening a link (GET) shows a confirmation page and decides nothing; its POST resumes with the decision', async () => {

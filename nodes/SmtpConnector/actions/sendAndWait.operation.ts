@@ -105,8 +105,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		}
 		// n8n 1.x checks the links' signatures only when asked to (2.x always does for send-and-wait nodes).
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
-		const someLink = this.getSignedResumeUrl();
-		const warning = localLinksWarning(someLink);
+		const link = this.getSignedResumeUrl();
+		const warning = localLinksWarning(link, this.getExecutionId());
 		if (warning) this.addExecutionHints({ message: warning, type: 'warning', location: 'outputPane' });
 		const until = waitTill(this, request.limit);
 		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject) }, pairedItem: { item: 0 } }]];
@@ -117,7 +117,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 					waitingFor: request.approvers.map((a) => a.address),
 					messageIds: sent.map((s) => (s.outcome.ok ? s.outcome.sent.messageId : null)),
 					waitTill: until.getTime() === WAIT_INDEFINITELY.getTime() ? null : until.toISOString(),
-					linksPointAt: linkBase(someLink),
+					linksPointAt: linkBase(link, this.getExecutionId()),
 					...(warning ? { warning } : {}),
 				},
 				pairedItem: { item: 0 },
