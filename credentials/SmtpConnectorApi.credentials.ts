@@ -3,7 +3,9 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 import {
 	connectionFieldsAfterLogin,
 	credentialIcon,
-	noSenderNotices,
+	noSenderNotice,
+	USER_NOT_AN_ADDRESS,
+	userMaySend,
 	portField,
 	portSecurityNotices,
 	providerField,
@@ -118,7 +120,11 @@ export class SmtpConnectorApi implements ICredentialType {
 			default: 'auto',
 			displayOptions: { show: { authType: ['password'] } },
 		},
-		...noSenderNotices({ authType: ['password', 'googleServiceAccount'] }, { authType: ['none'] }),
+		// n8n's conditions cannot say "password and not NTLM" in one notice, hence one per kind of login.
+		noSenderNotice('noSenderNotice', USER_NOT_AN_ADDRESS, { authType: ['password'] }, { ...userMaySend, authMethod: ['NTLM'] }),
+		noSenderNotice('noSenderServiceAccountNotice', USER_NOT_AN_ADDRESS, { authType: ['googleServiceAccount'] }, userMaySend),
+		noSenderNotice('noSenderNtlmNotice', "with NTLM, User is a Windows account, which need not be the mailbox's address.", { authType: ['password'], authMethod: ['NTLM'] }),
+		noSenderNotice('noSenderWithoutLoginNotice', 'a relay without login has no User to send as.', { authType: ['none'] }),
 		...connectionFieldsAfterLogin({ authType: ['none'] }),
 	];
 }

@@ -1,6 +1,7 @@
 import type { INodeProperties, Icon } from 'n8n-workflow';
 
 import type { ProviderPreset, SecurityMode } from './providers';
+import { SENDER_USER_PATTERN } from './sender';
 
 /**
  * Connection fields shared by every SMTP Connector credential: server, security, TLS, EHLO name,
@@ -171,7 +172,7 @@ export const senderFields: INodeProperties[] = [
 		type: 'string',
 		placeholder: 'name@email.com',
 		default: '',
-		description: 'Sender address used when the node leaves From Email empty. Empty: the User above, when it is an email address.',
+		description: 'Sender address used when the node leaves From Email empty. Empty: the User above, when it is one email address and not an NTLM login.',
 	},
 	{
 		displayName: 'Default From Name',
@@ -223,30 +224,30 @@ export const dkimFields: INodeProperties[] = [
 	},
 ];
 
-const NO_SENDER =
-	'No sender yet: the node sends as User only when it is an email address. Fill Default From Email at the end of this form, or From Email in every node.';
+type Conditions = NonNullable<NonNullable<INodeProperties['displayOptions']>['hide']>;
+
+const FILL_SENDER = 'Fill Default From Email at the end of this form, or From Email in every node.';
+
+/** A User that may send (credentials/common/sender.ts), or one given as an expression, which is trusted. */
+export const userMaySend: Conditions = { user: ['', { _cnd: { regex: SENDER_USER_PATTERN } }, { _cnd: { startsWith: '=' } }] };
 
 /**
- * Shown under the login fields while no sender can be derived (no Default From Email, and a User that is
- * not an address), so that a first run does not fail for it. `loginWhen` names the values of the
- * credential's own fields for which it logs in with User; without it the credential always does.
+ * A notice under the login fields while no sender can be derived, so that a first run does not fail for
+ * it: shown for `show` unless Default From Email is filled or `hide` holds. Conditions that must hide it
+ * stand under `hide`, which n8n checks even where a field holds an expression (a `show` condition on an
+ * expression always shows).
  */
-export function noSenderNotices(loginWhen?: Record<string, string[]>, noLoginWhen?: Record<string, string[]>): INodeProperties[] {
-	const notice = (name: string, displayName: string, displayOptions: INodeProperties['displayOptions']): INodeProperties => ({
-		displayName,
+export function noSenderNotice(name: string, why: string, show: Conditions | undefined, hide: Conditions = {}): INodeProperties {
+	return {
+		displayName: `No sender yet: ${why} ${FILL_SENDER}`,
 		name,
 		type: 'notice',
 		default: '',
-		displayOptions,
-	});
-	const userIsNoAddress = { hide: { user: ['', { _cnd: { includes: '@' } }] } };
-	return [
-		notice('noSenderNotice', NO_SENDER, { show: { fromEmail: [''], ...loginWhen }, ...userIsNoAddress }),
-		...(noLoginWhen
-			? [notice('noSenderWithoutLoginNotice', 'No sender yet: a relay without login has no User to send as. Fill Default From Email at the end of this form, or From Email in every node.', { show: { fromEmail: [''], ...noLoginWhen } })]
-			: []),
-	];
+		displayOptions: { ...(show ? { show } : {}), hide: { fromEmail: [{ _cnd: { exists: true } }], ...hide } },
+	};
 }
+
+export const USER_NOT_AN_ADDRESS = 'the node sends as User only when it is one email address.';
 
 /** The Redis fields, shown once Shared Limits is Redis. */
 const sharedInRedis = { show: { sharedLimits: ['redis'] } };

@@ -174,7 +174,7 @@ test.each([
 		continueOnFail: true,
 	});
 	expect(outputOf(run, 'Send Email')[0].json.error).toMatchObject({
-		message: 'From Email is empty, and the credential has no Default From Email and its User is not an email address: fill From Email here, or Default From Email in the credential',
+		message: 'From Email is empty, and the credential has no Default From Email and its User cannot send (not one email address, or an NTLM account): fill From Email here, or Default From Email in the credential',
 	});
 	expect(server.connections).toBe(0);
 });

@@ -71,31 +71,65 @@ describe('the credential says where mail really goes, whatever mix of preset and
 
 describe('the credential says before the first run when no sender can be found', () => {
 	const noSender = (notices: string[]) => notices.filter((n) => n.startsWith('No sender yet'));
-	const sends = (data: ICredentialDataDecryptedObject, type: 'smtpConnectorApi' | 'smtpConnectorOAuth2Api') => {
+	/** What a mail without From Email gets: sent (as whom), or failed for want of a sender. */
+	const outcome = (data: ICredentialDataDecryptedObject, type: 'smtpConnectorApi' | 'smtpConnectorOAuth2Api') => {
 		try {
-			composeMail({ toEmail: 'someone@example.test' }, readConnectionSettings(data, type).sender);
-			return true;
+			return (composeMail({ toEmail: 'someone@example.test' }, readConnectionSettings(data, type).sender).mail.from as { address: string }).address;
 		} catch (error) {
-			expect((error as Error).message).toMatch(/^From Email is empty, and the credential has no Default From Email/);
-			return false;
+			expect((error as Error).message).toMatch(/^From Email is empty, and the credential has no Default From Email and its User cannot send/);
+			return 'no sender';
 		}
 	};
 	const api = new SmtpConnectorApi().properties;
 	const oauth2 = new SmtpConnectorOAuth2Api().properties;
-	const users = ['me@gmail.test', 'apikey', 'CORP\\relay', 'postmaster@mg.example.test'];
+	const users = [
+		'me@gmail.test',
+		'Me@Gmail.Test',
+		'postmaster@mg.example.test',
+		'apikey',
+		'CORP\\relay',
+		'CORP\\jdoe@corp.example',
+		'jdoe@',
+		'jdoe@corp',
+		'a@b.test, c@d.test',
+		'first last@corp.test',
+		'Jane <jane@example.test>',
+	];
+	const logins = [
+		{ authType: 'password', authMethod: 'auto' },
+		{ authType: 'password', authMethod: 'NTLM' },
+		{ authType: 'googleServiceAccount', authMethod: 'NTLM' }, // a hidden, stale SASL choice
+		{ authType: 'none', authMethod: 'auto' },
+	];
 	const cases = [
-		...['password', 'googleServiceAccount', 'none'].flatMap((authType) =>
-			users.flatMap((user) => ['', 'noreply@example.test'].map((fromEmail) => ({ type: 'smtpConnectorApi' as const, properties: api, values: { authType, user, fromEmail } }))),
+		...logins.flatMap((login) =>
+			users.flatMap((user) => ['', 'noreply@example.test'].map((fromEmail) => ({ type: 'smtpConnectorApi' as const, properties: api, values: { ...login, user, fromEmail } }))),
 		),
 		...users.flatMap((user) => ['', 'noreply@example.test'].map((fromEmail) => ({ type: 'smtpConnectorOAuth2Api' as const, properties: oauth2, values: { user, fromEmail } }))),
 	];
 
-	test.each(cases)('$type $values: a notice exactly when a mail without From Email would fail', ({ type, properties, values }) => {
+	test.each(cases)('$type $values: a notice exactly when a mail without From Email would fail', ({ type, properties, values: given }) => {
+		const values: { user: string; fromEmail: string; authType?: string; authMethod?: string } = given;
 		const { data, notices } = form(properties, { provider: 'gmail', password: 'x', serviceAccountEmail: 'sa@project.test', ...values });
-		expect(noSender(notices)).toHaveLength(sends(data, type) ? 0 : 1);
+		const from = outcome(data, type);
+		expect({ notices: noSender(notices).length, from }).toEqual({ notices: from === 'no sender' ? 1 : 0, from: expect.any(String) });
+		// A User sends as itself only when it is exactly one address, and never for an NTLM login.
+		const sendsAsUser = !values.fromEmail && values.authType !== 'none' && !(values.authType === 'password' && values.authMethod === 'NTLM');
+		const plain = ['me@gmail.test', 'Me@Gmail.Test', 'postmaster@mg.example.test'].includes(values.user);
+		expect(from.toLowerCase()).toBe((values.fromEmail || (sendsAsUser && plain ? values.user : 'no sender')).toLowerCase());
 	});
 
-	test('while User is still empty, the form does not nag', () => {
+	test('while User is still empty, or is an expression, the form does not nag; nor when Default From Email is an expression', () => {
 		expect(noSender(form(api, { provider: 'gmail', user: '' }).notices)).toEqual([]);
+		expect(noSender(form(api, { provider: 'gmail', user: '={{ $env.SMTP_USER }}' }).notices)).toEqual([]);
+		expect(noSender(form(oauth2, { provider: 'google', user: '={{ $env.SMTP_USER }}' }).notices)).toEqual([]);
+		expect(noSender(form(api, { provider: 'custom', authType: 'none', fromEmail: '={{ $env.SMTP_FROM }}' }).notices)).toEqual([]);
+		expect(noSender(form(api, { provider: 'gmail', user: 'apikey', fromEmail: '={{ $env.SMTP_FROM }}' }).notices)).toEqual([]);
+	});
+
+	test('each reason has its own words', () => {
+		expect(noSender(form(api, { provider: 'custom', authType: 'none' }).notices)).toEqual([expect.stringMatching(/^No sender yet: a relay without login has no User/)]);
+		expect(noSender(form(api, { provider: 'custom', authMethod: 'NTLM', user: 'jdoe@corp.example' }).notices)).toEqual([expect.stringMatching(/^No sender yet: with NTLM, User is a Windows account/)]);
+		expect(noSender(form(api, { provider: 'sendgrid', user: 'apikey' }).notices)).toEqual([expect.stringMatching(/^No sender yet: the node sends as User only when it is one email address/)]);
 	});
 });

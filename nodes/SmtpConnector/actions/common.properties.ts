@@ -11,7 +11,7 @@ export const senderProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'admin@example.com',
 		description: 'Sender address, e.g. admin@example.com or Nathan Doe &lt;admin@example.com&gt;',
-		hint: "Empty: the credential's Default From Email, else its User when that is an email address (as for Gmail and Microsoft 365)",
+		hint: "Empty: the credential's Default From Email, else its User when that is one email address (as for Gmail and Microsoft 365; not for an NTLM login)",
 		displayOptions: bothOperations,
 	},
 	{

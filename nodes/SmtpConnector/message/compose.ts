@@ -32,7 +32,7 @@ export interface MailInput {
 export interface SenderDefaults {
 	email?: string;
 	name?: string;
-	/** The credential's login user: the sender when nothing else is set and it is an address. */
+	/** The credential's login user, when it may send (transport/settings decides): the last resort. */
 	user?: string;
 }
 
@@ -48,23 +48,13 @@ export interface ComposedMail {
 	duplicates: string[];
 }
 
-/** The login user as a sender, when it is one address (not `DOMAIN\\user`, an API key or an access key ID). */
-function userAddress(user: string | undefined): Address | undefined {
-	if (!user?.includes('@')) return undefined;
-	try {
-		return parseSingleAddress(user, 'User');
-	} catch {
-		return undefined;
-	}
-}
-
 /** From Email, else the credential's Default From Email, else its User when that is an address. */
 function sender(input: MailInput, defaults: SenderDefaults): Address {
-	const from = parseSingleAddress(input.fromEmail, 'From Email') ?? parseSingleAddress(defaults.email, 'Default From Email (credential)') ?? userAddress(defaults.user);
+	const from = parseSingleAddress(input.fromEmail, 'From Email') ?? parseSingleAddress(defaults.email, 'Default From Email (credential)') ?? parseSingleAddress(defaults.user, 'User (credential)');
 	if (!from) {
 		throw new MessageInputError(
 			'From Email',
-			"From Email is empty, and the credential has no Default From Email and its User is not an email address: fill From Email here, or Default From Email in the credential",
+			"From Email is empty, and the credential has no Default From Email and its User cannot send (not one email address, or an NTLM account): fill From Email here, or Default From Email in the credential",
 		);
 	}
 	const name = singleLine(textValue(input.fromName, 'From Name'), 'From Name').trim() || from.name || singleLine(defaults.name ?? '', 'Default From Name (credential)');

@@ -9,6 +9,7 @@ import {
 	type ProviderPreset,
 	type SecurityMode,
 } from '../../../credentials/common/providers';
+import { userIsSender } from '../../../credentials/common/sender';
 import { proxyUrlProblem } from './proxy';
 
 const TLS_VERSION_ORDER = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
@@ -53,7 +54,7 @@ export interface ConnectionSettings {
 	dkim?: { domainName: string; keySelector: string; privateKey: string };
 	clientHostname?: string;
 	timeoutsMs: { connection: number; greeting: number; socket: number };
-	/** Default From (the credential's), and the login user, which is the sender when it is an address (Gmail, Microsoft 365). */
+	/** The credential's Default From, and its login user when that may send (an address: Gmail, Microsoft 365). */
 	sender: { email?: string; name?: string; user?: string };
 	/** http(s):// or socks5:// URL of the proxy to connect through. */
 	proxy?: string;
@@ -216,7 +217,11 @@ export function readConnectionSettings(
 			greeting: seconds(credential.greetingTimeout, 10, 'greetingTimeout'),
 			socket: seconds(credential.socketTimeout, 60, 'socketTimeout'),
 		},
-		sender: { email: text(credential.fromEmail) || undefined, name: text(credential.fromName) || undefined, user: auth?.user },
+		sender: {
+			email: text(credential.fromEmail) || undefined,
+			name: text(credential.fromName) || undefined,
+			user: auth && userIsSender(auth.user, auth.kind === 'password' ? auth.method : undefined) ? auth.user : undefined,
+		},
 		rateLimit: {
 			perSecond: limit(credential.rateLimitPerSecond, provider.rateLimit?.perSecond, 'rateLimitPerSecond'),
 			perMinute: limit(credential.rateLimitPerMinute, provider.rateLimit?.perMinute, 'rateLimitPerMinute'),
