@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Shown for both operations: one definition each, so a value stays when the operation changes. */
+/** From Email and From Name mean the same in both operations: one definition each. */
 const bothOperations = { show: { operation: ['send', 'sendAndWait'] } };
 
 export const senderProperties: INodeProperties[] = [
@@ -25,12 +25,27 @@ export const senderProperties: INodeProperties[] = [
 	},
 ];
 
-export const subjectProperty: INodeProperties = {
-	displayName: 'Subject',
-	name: 'subject',
-	type: 'string',
-	default: '',
-	placeholder: 'Order #1042 has shipped',
-	description: 'Subject of the email. An approval request needs one: it is also the question on the confirmation page.',
-	displayOptions: bothOperations,
-};
+/**
+ * Subject, per operation: an approval request needs one (the editor marks it missing before a run), a
+ * mail may go without. Two definitions of one name: n8n keeps the value when the operation changes.
+ */
+export const subjectProperties: INodeProperties[] = [
+	{
+		displayName: 'Subject',
+		name: 'subject',
+		type: 'string',
+		default: '',
+		placeholder: 'Order #1042 has shipped',
+		displayOptions: { show: { operation: ['send'] } },
+	},
+	{
+		displayName: 'Subject',
+		name: 'subject',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'Approve purchase request #123',
+		description: 'Subject of the email, and the question on the confirmation page',
+		displayOptions: { show: { operation: ['sendAndWait'] } },
+	},
+];

@@ -1,19 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { senderProperties, subjectProperty } from './common.properties';
+import { senderProperties, subjectProperties } from './common.properties';
 import { recipientProperties, sendProperties } from './send.properties';
 import { approverProperties, linksCallout, sendAndWaitProperties } from './sendAndWait.properties';
 
 /**
  * Both operations' parameters in the order the node panel shows them: sender, recipients or approvers,
- * Subject, then each operation's own. Fields both operations have are defined once.
+ * Subject, then each operation's own.
  */
 export const operationProperties: INodeProperties[] = [
 	linksCallout,
 	...senderProperties,
 	...recipientProperties,
 	...approverProperties,
-	subjectProperty,
+	...subjectProperties,
 	...sendProperties,
 	...sendAndWaitProperties,
 ];
