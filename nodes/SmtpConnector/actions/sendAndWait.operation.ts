@@ -97,6 +97,10 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	const { redact } = session;
 	try {
 		const request = readRequest(this);
+		// Said before the mails go out, so that it is said even when one of them fails.
+		const linksPointAt = linkBase(this.getSignedResumeUrl(), this.getExecutionId());
+		const warning = localLinksWarning(linksPointAt);
+		if (warning) this.addExecutionHints({ message: warning, type: 'warning', location: 'outputPane' });
 		const sent = await sendRequests(this, session, request);
 		const failed = sent.find((s) => !s.outcome.ok);
 		if (failed && !failed.outcome.ok) {
@@ -105,9 +109,6 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		}
 		// n8n 1.x checks the links' signatures only when asked to (2.x always does for send-and-wait nodes).
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
-		const link = this.getSignedResumeUrl();
-		const warning = localLinksWarning(link, this.getExecutionId());
-		if (warning) this.addExecutionHints({ message: warning, type: 'warning', location: 'outputPane' });
 		const until = waitTill(this, request.limit);
 		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject) }, pairedItem: { item: 0 } }]];
 		await this.putExecutionToWait(until);
@@ -117,7 +118,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 					waitingFor: request.approvers.map((a) => a.address),
 					messageIds: sent.map((s) => (s.outcome.ok ? s.outcome.sent.messageId : null)),
 					waitTill: until.getTime() === WAIT_INDEFINITELY.getTime() ? null : until.toISOString(),
-					linksPointAt: linkBase(link, this.getExecutionId()),
+					linksPointAt,
 					...(warning ? { warning } : {}),
 				},
 				pairedItem: { item: 0 },

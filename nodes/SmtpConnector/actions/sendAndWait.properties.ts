@@ -6,7 +6,7 @@ const show = { show: { operation: ['sendAndWait'] } };
 export const linksCallout: INodeProperties = {
 	// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- a callout's text is a sentence, as a notice's is
 	displayName:
-		"Approvers open links that start with n8n's webhook URL (its WEBHOOK_URL setting). Without it n8n uses http://localhost:5678/, which approvers on other machines cannot open; a run then warns in its output.",
+		"Approvers open links that start with n8n's webhook URL (its WEBHOOK_URL setting). Without it n8n makes them from its own host and port (http://localhost:5678/ by default), which approvers on other machines may not reach; a run warns when they lead to this machine only.",
 	name: 'linksNotice',
 	type: 'callout',
 	default: '',

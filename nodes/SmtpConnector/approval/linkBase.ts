@@ -15,7 +15,9 @@ export function linkBase(signedUrl: string, executionId: string): string {
  * A warning when the links lead to this machine only: n8n without WEBHOOK_URL makes them from
  * http://localhost:<port>/, which an approver on another machine cannot open.
  */
-export function localLinksWarning(signedUrl: string, executionId: string): string | undefined {
-	if (!isLoopback(new URL(signedUrl).hostname)) return undefined;
-	return `Approval links point at ${linkBase(signedUrl, executionId)}…, which only this machine can open: approvers elsewhere get dead links. Set n8n's WEBHOOK_URL to an address they can reach (e.g. https://n8n.example.com/) and restart n8n.`;
+export function localLinksWarning(base: string): string | undefined {
+	const host = new URL(base).hostname;
+	// 0.0.0.0 and :: (an N8N_HOST meant as a listen address) reach this machine only, too.
+	if (!isLoopback(host) && host !== '0.0.0.0' && host !== '[::]') return undefined;
+	return `Approval links point at ${base}…, which only this machine can open: approvers elsewhere get dead links. Set n8n's WEBHOOK_URL to an address they can reach (e.g. https://n8n.example.com/) and restart n8n.`;
 }
