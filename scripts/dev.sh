@@ -14,6 +14,7 @@ step() { # name, command...
 }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. scripts/n8n-server.sh
 dev="$root/.dev"
 version=${N8N_VERSION:-2.41.1}
 home=${N8N_HOME:-$dev/n8n-$version}
@@ -90,21 +91,8 @@ if ! curl -sf "http://127.0.0.1:$inbox_web/" > /dev/null; then
 	grep -v '^ *at ' "$dev/maildev.log" | tail -8 >&2
 	exit 1
 fi
-ready=
-for _ in $(seq 180); do
-	if curl -sf "http://127.0.0.1:$port/healthz/readiness" > /dev/null; then ready=1; break; fi
-	kill -0 $n8n_pid 2>/dev/null || break
-	sleep 1
-done
-if [ -z "$ready" ]; then
-	sleep 1
-	echo "npm run dev: n8n did not become ready on port $port. Last lines of .dev/n8n.log:" >&2
-	tail -20 "$dev/n8n.log" >&2
-	exit 1
-fi
-# The owner account, so the editor opens at the sign-in page rather than the setup form.
-curl -sf -X POST "http://127.0.0.1:$port/rest/owner/setup" -H 'content-type: application/json' \
-	-d '{"email":"dev@example.com","firstName":"Dev","lastName":"User","password":"Dev-Passw0rd!"}' > /dev/null 2>&1 || true
+n8n_wait_ready "npm run dev" "$port" $n8n_pid "$dev/n8n.log"
+n8n_create_owner "$port" dev@example.com 'Dev-Passw0rd!' Dev User
 cat <<INFO
 
   n8n $version editor:  http://127.0.0.1:$port      (sign in: dev@example.com / Dev-Passw0rd!)

@@ -17,7 +17,8 @@ n8n_version=$(node -p "require('$n8n_home/node_modules/n8n/package.json').versio
 echo "n8n $n8n_version on Node $("$node24" --version)"
 work=$(mktemp -d); echo "work dir: $work"
 sink_pid=
-trap 'kill ${sink_pid:-0} 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+# Not `kill ${pid:-0}`: kill 0 would end the whole process group (npm and the caller) when a pid is unset.
+trap '[ -z "$sink_pid" ] || kill "$sink_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 cd "$root"
 npx gulp build --silent
@@ -104,7 +105,7 @@ if (!ok) { console.log(JSON.stringify(b).slice(0, 2000)); process.exit(1); }
 # The Test button, through a running n8n's REST API.
 WEBHOOK_URL=http://127.0.0.1:5688/ N8N_PORT=5688 N8N_LISTEN_ADDRESS=127.0.0.1 N8N_LOG_LEVEL=warn "$node24" "$n8n_bin" start > "$work/n8n.log" 2>&1 &
 n8n_pid=$!
-trap 'kill ${sink_pid:-0} ${n8n_pid:-0} 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'kill "$sink_pid" "$n8n_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 for _ in $(seq 120); do curl -sf http://127.0.0.1:5688/healthz/readiness > /dev/null && break; sleep 1; done
 node "$root/scripts/real-n8n/credential-test.js" http://127.0.0.1:5688 "$work/sink/server.json"
 echo "REAL N8N CREDENTIAL TEST PASSED"

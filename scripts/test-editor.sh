@@ -10,6 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. scripts/n8n-server.sh
 version=2.41.1
 home=${N8N_HOME:-$root/.dev/n8n-$version}
 port=${EDITOR_CHECK_PORT:-5699}
@@ -21,7 +22,8 @@ n8n_bin="$home/node_modules/n8n/bin/n8n"
 
 work=$(mktemp -d)
 n8n_pid=
-trap 'kill ${n8n_pid:-0} 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+# ${n8n_pid:-0} would be `kill 0` (the whole process group, npm and the caller included) before n8n starts.
+trap '[ -z "$n8n_pid" ] || kill "$n8n_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 npx gulp build --silent
 npx esbuild scripts/editor-check.ts --bundle --platform=node --packages=external --outfile=out/editor-check.js --log-level=warning
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
@@ -35,13 +37,8 @@ bash scripts/install-package.sh "$N8N_USER_FOLDER" "$work/$tgz" > "$work/install
 	{ echo "test:editor: installing the package into n8n failed:" >&2; tail -20 "$work/install.log" >&2; exit 1; }
 "$node_bin" "$n8n_bin" start > "$work/n8n.log" 2>&1 &
 n8n_pid=$!
-for _ in $(seq 180); do
-	curl -sf "http://127.0.0.1:$port/healthz/readiness" > /dev/null && break
-	kill -0 $n8n_pid 2>/dev/null || { echo "test:editor: n8n stopped while starting:" >&2; tail -20 "$work/n8n.log" >&2; exit 1; }
-	sleep 1
-done
-curl -sf -X POST "http://127.0.0.1:$port/rest/owner/setup" -H 'content-type: application/json' \
-	-d '{"email":"newcomer@example.com","firstName":"New","lastName":"Comer","password":"Newcomer-Passw0rd!"}' > /dev/null
+n8n_wait_ready "npm run test:editor" "$port" $n8n_pid "$work/n8n.log"
+n8n_create_owner "$port" newcomer@example.com 'Newcomer-Passw0rd!' New Comer
 status=0
 EDITOR_URL="http://127.0.0.1:$port" CHROMIUM="$chromium" node out/editor-check.js || status=$?
 if [ -n "${HOLD:-}" ]; then echo "n8n stays up on http://127.0.0.1:$port (newcomer@example.com / Newcomer-Passw0rd!)"; wait $n8n_pid; fi
