@@ -71,12 +71,6 @@ async function choose(page: Page, name: string, option: string): Promise<void> {
 	await page.waitForTimeout(300);
 }
 
-async function waitForMail(server: TestSmtpServer, count: number, ms = 30_000) {
-	const deadline = Date.now() + ms;
-	while (server.received.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-	return server.received;
-}
-
 /** Polls until `read` gives a value that `ok` accepts (the form updates a moment after typing); the last value either way. */
 async function settled<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 5_000): Promise<T> {
 	const deadline = Date.now() + ms;
@@ -121,8 +115,8 @@ async function firstMail(page: Page, server: TestSmtpServer, caCert: string): Pr
 	const operations = await optionsOf(page, 'operation');
 	check('the Operation list has the two operations and nothing else (no "Custom API Call")', JSON.stringify(operations) === JSON.stringify(['Send Email', 'Send Email and Wait for Approval']), operations);
 	await page.keyboard.press('Escape');
-	const fromHint = await visibleText(page, '[data-test-id=fromEmail-parameter-input-options-container] ~ *, [data-test-id=parameter-input-hint]');
-	check("From Email's hint says an empty From sends as the credential's User", /else its User when that is an email address/.test(await page.locator('[data-test-id=node-parameters]').innerText()), fromHint);
+	const panel = await page.locator('[data-test-id=node-parameters]').innerText();
+	check("From Email's hint says an empty From sends as the credential's User", /else its User when that is one email address/.test(panel), panel.slice(0, 400));
 
 	// Step 2 (credential): Connect to SMTP Connector.
 	const connect = page.locator('[data-test-id=node-credentials-empty-state]').getByText('Connect to SMTP Connector');
@@ -183,7 +177,7 @@ async function firstMail(page: Page, server: TestSmtpServer, caCert: string): Pr
 	await shot(page, 'editor-first-node.png');
 	await page.click('[data-test-id=ndv-close-button]');
 	await page.click('[data-test-id=execute-workflow-button]');
-	const [mail] = await waitForMail(server, 1);
+	const [mail] = await server.waitFor(1, 30_000).catch(() => server.received);
 	check('the first run sends: the mail arrives', mail !== undefined);
 	check('From is the credential\'s User (no From Email, no Default From Email)', mail.parsed.from?.value[0]?.address === TEST_USER && mail.envelope.from === TEST_USER, mail.parsed.from?.text);
 	check('the Subject expression was resolved', /^Hello from My workflow/.test(mail.parsed.subject ?? ''), mail.parsed.subject);
@@ -209,14 +203,14 @@ async function approvalLinks(page: Page, server: TestSmtpServer): Promise<void> 
 	const subject = await shown(page, 'subject');
 	await choose(page, 'operation', 'Send Email and Wait for Approval');
 	check('switching to the approval operation keeps From Name and Subject', (await shown(page, 'fromName')) === 'Newcomer' && (await shown(page, 'subject')) === subject, [await shown(page, 'fromName'), await shown(page, 'subject')]);
-	const panel = await page.locator('[data-test-id=node-parameters]').innerText();
-	check("the approval operation says its links start with n8n's WEBHOOK_URL", /links that start with n8n's webhook URL \(its WEBHOOK_URL setting\)/.test(panel), panel.slice(0, 300));
+	const approvalPanel = await page.locator('[data-test-id=node-parameters]').innerText();
+	check("the approval operation says its links start with n8n's WEBHOOK_URL", /links that start with n8n's webhook URL \(its WEBHOOK_URL setting\)/.test(approvalPanel), approvalPanel.slice(0, 300));
 
 	await type(page, 'approvers', RECIPIENT);
 	await type(page, 'message', '<p>May I?</p>');
 	const before = server.received.length;
 	await page.click('[data-test-id=node-execute-button]');
-	await waitForMail(server, before + 1);
+	await server.waitFor(before + 1, 30_000).catch(() => undefined);
 	check('the approval request is sent', server.received.length === before + 1);
 	const link = /href="(http[^"]+decision=approve[^"]*)"/.exec(String(server.received[before].parsed.html))?.[1] ?? '';
 	check('its links point at localhost (this n8n runs without WEBHOOK_URL)', /^http:\/\/localhost:\d+\/webhook-waiting\//.test(link), link);
