@@ -38,9 +38,11 @@ test('the permit is taken when the connection sends, so messages queued behind a
 		const arrivals = server.received.map((m) => m.receivedAt).sort((a, b) => a - b);
 		// 10 per second, 10 % wide: the slow one's followers take their permits 110 ms apart once it is done. Taken
 		// before the queue, those permits would be spent and the followers would arrive back to back. None arrives
-		// before its slot, counted from the first follower; one pace of slack for an arrival the server sees late.
+		// before its slot, counted from the first follower; one pace of slack for an arrival the server sees late
+		// (it stamps arrivals on the test's own thread). That bound also holds the run to 10 per second; a window
+		// between two arrivals would not, since a late stamp shortens the next one (the limiter's permit times are
+		// checked per window below, and across processes at the server by npm run test:queue).
 		for (let i = 2; i < arrivals.length; i++) expect(arrivals[i] - arrivals[1]).toBeGreaterThanOrEqual((i - 2) * 110);
-		for (let i = 10; i < arrivals.length; i++) expect(arrivals[i] - arrivals[i - 10]).toBeGreaterThanOrEqual(1000);
 	} finally {
 		await server.close();
 	}
