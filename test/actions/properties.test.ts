@@ -21,3 +21,11 @@ test('From Email, From Name and Subject keep their values when the operation cha
 	expect(approval).toMatchObject({ fromEmail: 'me@example.test', fromName: 'Me', subject: 'Hello' });
 	expect(kept({ ...approval, operation: 'send' })).toMatchObject({ fromEmail: 'me@example.test', fromName: 'Me', subject: 'Hello' });
 });
+
+test('n8n has no reason to add "Custom API Call" to the Operation list', () => {
+	// n8n's loader (load-nodes-and-credentials, 2.41.1 and 1.123.81) adds it to a node whose credential extends
+	// oAuth2Api, as ours must, only where `defaultVersion === version`; npm run test:editor sees the list itself.
+	expect(description.defaultVersion === (description.version as unknown)).toBe(false);
+	expect(description.version).toEqual([1]);
+	expect(description.properties.find((p) => p.name === 'operation')?.options?.map((o) => (o as { value: string }).value)).toEqual(['send', 'sendAndWait']);
+});
