@@ -36,6 +36,12 @@ const credentials = [
 			oauthTokenData: { access_token: 'expired-token', refresh_token: o.refreshToken, token_type: 'Bearer', n8n_expires_at: '1' },
 		},
 	},
+	{
+		id: 'smtpConnectorCred3',
+		name: 'Loopback SMTP, 10 per second',
+		type: 'smtpConnectorApi',
+		data: { provider: 'custom', host: s.host, port: s.port, authType: 'password', user: s.user, password: s.password, authMethod: 'auto', ...tls, rateLimitPerSecond: '10' },
+	},
 ];
 fs.writeFileSync(path.join(outDir, 'credentials.json'), JSON.stringify(credentials));
 

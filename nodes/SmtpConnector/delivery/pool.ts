@@ -44,17 +44,26 @@ const pools = new Map<string, PoolEntry>();
 const poolOfCredential = new Map<string, string>();
 let poolsMade = 0;
 
+/** The host process is ending: a pool closes when its last user is done, not after an idle time. */
+let shuttingDown = false;
+
 /**
  * n8n gives nodes no shutdown hook. Where the host process handles SIGTERM / SIGINT itself (n8n does,
- * and waits for running executions), the pools close with it, saying QUIT; where nothing handles the
- * signals, none is added, so the default (exit at once) stays as it is.
+ * and waits for running executions until its graceful-shutdown time is up), idle pools close at once,
+ * saying QUIT, and pools in use keep sending for their executions; where nothing handles the signals,
+ * none is added, so the default (exit at once) stays as it is.
  */
 let closeOnShutdown = () => {
 	closeOnShutdown = () => {};
 	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-		if (process.listenerCount(signal) > 0) process.once(signal, () => closeAllPools());
+		if (process.listenerCount(signal) > 0) process.once(signal, drainOnShutdown);
 	}
 };
+
+function drainOnShutdown() {
+	shuttingDown = true;
+	for (const entry of [...pools.values()]) if (entry.users === 0) close(entry);
+}
 
 function close(entry: PoolEntry) {
 	clearTimeout(entry.idleTimer);
@@ -114,7 +123,7 @@ export function leasePool(
 			released = true;
 			held.users--;
 			if (held.users > 0) return;
-			if (held.retired || closeIfUnused) close(held);
+			if (held.retired || closeIfUnused || shuttingDown) close(held);
 			else held.idleTimer = setTimeout(() => close(held), poolTuning.idleMs).unref();
 		},
 	};
@@ -129,7 +138,7 @@ function retire(key: string) {
 	if (entry.users === 0) close(entry);
 }
 
-/** Closes every pool at once (tests, shutdown). */
+/** Closes every pool at once, also those in use (tests). */
 export function closeAllPools() {
 	for (const entry of [...pools.values()]) close(entry);
 	poolOfCredential.clear();
