@@ -5,6 +5,8 @@ import { DataDeduplicationService } from 'n8n-core';
 import type { DeduplicationItemTypes, ICheckProcessedContextData, IDataDeduplicator, IDataObject } from 'n8n-workflow';
 
 import { closeRedisClients, redisTuning } from '../../nodes/SmtpConnector/coordination/redis';
+import { idempotencyTuning } from '../../nodes/SmtpConnector/coordination/redisKeyStore';
+import { sleep } from '../../nodes/SmtpConnector/coordination/sleep';
 import { freePort } from '../support/ports';
 import { outputOf } from '../support/engine';
 import { redisUnavailable, startRedis, type RedisServer } from '../support/redis';
@@ -18,7 +20,9 @@ async function server(options: TestServerOptions = {}) {
 	servers.push(s);
 	return s;
 }
+const heldReplies: Array<() => void> = [];
 afterEach(async () => {
+	for (const reply of heldReplies.splice(0)) reply();
 	await Promise.all(servers.splice(0).map((s) => s.close()));
 	await closeRedisClients();
 });
@@ -33,6 +37,17 @@ const parameters = (delivery: IDataObject = {}) => ({
 	deliveryOptions: { retries: 0, ...delivery },
 });
 const json = (run: Awaited<ReturnType<typeof runSendNode>>) => outputOf(run, 'Send Email').map((i) => i.json);
+const hashed = (key: string) => createHash('sha256').update(`${key}-receipt`).digest('hex');
+// Per workflow and node (the test workflow "test", node "send"), the key hashed.
+const redisKeyOf = (key: string) => `n8n-smtp-connector:idem:test:send:${hashed(key)}`;
+
+/** A server that keeps its reply to the final dot until `reply()`: the mail is there, its send not yet ended. */
+async function holdingServer() {
+	let reply = () => {};
+	const replied = new Promise<void>((resolve) => (reply = resolve));
+	heldReplies.push(reply);
+	return { smtp: await server({ holdReply: async () => await replied }), reply };
+}
 
 serverSuite('redis-server', redisUnavailable())('Idempotency Key, kept in Redis', () => {
 	let redis: RedisServer;
@@ -101,12 +116,81 @@ serverSuite('redis-server', redisUnavailable())('Idempotency Key, kept in Redis'
 		await send(smtp, [key], { keepIdempotencyKeysDays: 2 });
 		const client = new Redis(redis.url);
 		try {
-			// Per workflow and node (the test workflow "test", node "send"), the key hashed.
-			const stored = `n8n-smtp-connector:idem:test:send:${createHash('sha256').update(`${key}-receipt`).digest('hex')}`;
+			const stored = redisKeyOf(key);
 			const ttl = await client.pttl(stored);
 			expect(ttl).toBeGreaterThan(2 * 86_400_000 - 60_000);
 			expect(ttl).toBeLessThanOrEqual(2 * 86_400_000);
 			expect(JSON.parse((await client.get(stored)) ?? '{}')).toMatchObject({ state: 'sent' });
+		} finally {
+			client.disconnect();
+		}
+	});
+
+	test('a send that outlasts the hold keeps its key: a run meanwhile is told the key is held, and one mail arrives', async () => {
+		const hold = idempotencyTuning.holdMs;
+		idempotencyTuning.holdMs = 600;
+		const client = new Redis(redis.url);
+		try {
+			const { smtp, reply } = await holdingServer();
+			const key = randomUUID();
+			const first = send(smtp, [key]);
+			await smtp.waitFor(1);
+			// Three holds: a claim that was not renewed would have lapsed twice over.
+			await sleep(3 * idempotencyTuning.holdMs);
+			expect(JSON.parse((await client.get(redisKeyOf(key))) ?? '{}')).toMatchObject({ state: 'sending' });
+			const [meanwhile] = json(await send(smtp, [key]));
+			reply();
+			const [sent] = json(await first);
+			expect(meanwhile.error).toMatchObject({ kind: 'idempotencyKeyHeld' });
+			expect(sent.accepted).toEqual(['user0@example.test']);
+			expect(sent.idempotencyNotRecorded).toBeUndefined();
+			expect(smtp.received).toHaveLength(1);
+			// The renewals stopped with the send: the record keeps its days, not the hold.
+			expect(JSON.parse((await client.get(redisKeyOf(key))) ?? '{}')).toMatchObject({ state: 'sent' });
+			expect(await client.pttl(redisKeyOf(key))).toBeGreaterThan(86_400_000);
+		} finally {
+			idempotencyTuning.holdMs = hold;
+			client.disconnect();
+		}
+	});
+
+	test('a claim another run holds by the end of the send is reported on the item, and that run keeps the key', async () => {
+		const client = new Redis(redis.url);
+		try {
+			const { smtp, reply } = await holdingServer();
+			const key = randomUUID();
+			const first = send(smtp, [key]);
+			await smtp.waitFor(1);
+			// As if the claim had lapsed and a redelivered webhook had claimed the key since.
+			const other = JSON.stringify({ state: 'sending', token: 'another-run', since: new Date().toISOString() });
+			await client.set(redisKeyOf(key), other, 'PX', 60_000);
+			reply();
+			const [sent] = json(await first);
+			expect(sent.accepted).toEqual(['user0@example.test']);
+			expect(sent.idempotencyNotRecorded).toBe(
+				"the key's claim lapsed before this send ended and another run holds the key now, so this send was not recorded: that run may send the mail too",
+			);
+			expect(await client.get(redisKeyOf(key))).toBe(other);
+		} finally {
+			client.disconnect();
+		}
+	});
+
+	test('a claim that lapsed with no other run taking the key is recorded after the send all the same', async () => {
+		const client = new Redis(redis.url);
+		try {
+			const { smtp, reply } = await holdingServer();
+			const key = randomUUID();
+			const first = send(smtp, [key]);
+			await smtp.waitFor(1);
+			await client.del(redisKeyOf(key));
+			reply();
+			const [sent] = json(await first);
+			expect(sent.idempotencyNotRecorded).toBeUndefined();
+			expect(JSON.parse((await client.get(redisKeyOf(key))) ?? '{}')).toMatchObject({ state: 'sent', messageId: sent.messageId });
+			const [again] = json(await send(smtp, [key]));
+			expect(again).toMatchObject({ skipped: true, reason: 'alreadySent' });
+			expect(smtp.received).toHaveLength(1);
 		} finally {
 			client.disconnect();
 		}
@@ -148,8 +232,12 @@ class EntriesStore implements IDataDeduplicator {
 		this.rows.set(this.row(c), (this.rows.get(this.row(c)) ?? []).filter((e) => !items.map(String).includes(e)));
 	}
 	async clearAllProcessedItems() {}
-	async getProcessedDataCount() {
-		return 0;
+	async getProcessedDataCount(_: unknown, c: ICheckProcessedContextData) {
+		return this.rows.get(this.row(c))?.length ?? 0;
+	}
+	/** Whether n8n's store holds `key` (the test's items add "-receipt"). */
+	holds(key: string) {
+		return [...this.rows.values()].flat().includes(hashed(key));
 	}
 }
 
@@ -164,6 +252,7 @@ describe("Idempotency Key, kept in n8n's database", () => {
 		const first = await send(refusing);
 		expect(first[0].accepted).toEqual(['user0@example.test']);
 		expect(first[1].error).toMatchObject({ smtpCode: 550 });
+		expect([store.holds(keys[0]), store.holds(keys[1])]).toEqual([true, false]);
 		const fine = await server();
 		const retry = await send(fine);
 		expect(retry[0]).toMatchObject({ skipped: true, reason: 'alreadySent', keptIn: "n8n's database" });
@@ -171,5 +260,27 @@ describe("Idempotency Key, kept in n8n's database", () => {
 		expect(fine.received).toHaveLength(1);
 		// n8n's store holds the keys hashed, never as written.
 		expect([...store.rows.values()].flat()).not.toContain(`${keys[0]}-receipt`);
+	});
+
+	test('a key is written only once the server has taken the mail; meanwhile a run in this process is told it is held', async () => {
+		const { smtp, reply } = await holdingServer();
+		const key = randomUUID();
+		const run = async () => json(await runSendNode({ parameters: parameters(), items: items([key]), credential: await credentialFor(smtp), continueOnFail: true }));
+		const first = run();
+		await smtp.waitFor(1);
+		expect(store.holds(key)).toBe(false);
+		const [meanwhile] = await run();
+		expect(meanwhile.error).toMatchObject({ kind: 'idempotencyKeyHeld' });
+		expect(store.holds(key)).toBe(false);
+		reply();
+		const [sent] = await first;
+		expect(sent.accepted).toEqual(['user0@example.test']);
+		expect(sent.idempotencyNotRecorded).toBeUndefined();
+		expect(store.holds(key)).toBe(true);
+		const [again] = await run();
+		expect(again).toMatchObject({ skipped: true, reason: 'alreadySent' });
+		// Looking a key up leaves it recorded, once.
+		expect([...store.rows.values()].flat().filter((e) => e === hashed(key))).toHaveLength(1);
+		expect(smtp.received).toHaveLength(1);
 	});
 });

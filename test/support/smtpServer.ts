@@ -49,6 +49,8 @@ export interface TestServerOptions {
 	afterDotReply?: (mail: ReceivedMail) => [number, string] | undefined;
 	/** Delay before the reply to each message's final dot. */
 	replyDelayMs?: () => number;
+	/** The reply to each message's final dot waits for this: a test looks at what the send left while the server holds the message. */
+	holdReply?: (mail: ReceivedMail) => Promise<void>;
 	/** SIZE limit to advertise (RFC 1870), in bytes. */
 	size?: number;
 	/** Do not offer SMTPUTF8 (RFC 6531). */
@@ -199,7 +201,9 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 						const refusal = options.afterDotReply?.(mail);
 						if (refusal) return callback(Object.assign(new Error(refusal[1]), { responseCode: refusal[0] }));
 						state.received.push(mail);
-						setTimeout(() => callback(), options.replyDelayMs?.() ?? 0);
+						const reply = () => setTimeout(() => callback(), options.replyDelayMs?.() ?? 0);
+						if (options.holdReply) return void options.holdReply(mail).then(reply, reply);
+						reply();
 					})
 					.catch(callback);
 			});

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { IdempotencyKeyHeld, keyStoreFor, type Claim, type KeyStore } from '../coordination/idempotency';
+import { IdempotencyKeyHeld, type Claim, type ClaimedKey, type KeyStore } from '../coordination/idempotency';
+import { keyStoreFor } from '../coordination/keyStores';
 import type { Delivery, Outcome, Slot } from '../delivery/deliver';
 import { Slots } from '../delivery/slots';
 import { SmtpFailure } from '../failures/failure';
@@ -42,13 +43,13 @@ async function claimKey(key: string, idempotency: Idempotency, settings: Connect
 	}
 }
 
-/** After the send: a mail that went out is recorded, one whose end is unknown too; one that surely did not releases the key. */
-async function settleClaim(claim: Extract<Claim, { kind: 'claimed' }>, outcome: Outcome): Promise<string | undefined> {
+/** After the send: a mail that went out is recorded, one whose end is unknown too; one that surely did not releases the key. Resolves to why a record did not take. */
+async function settleClaim(claim: ClaimedKey, outcome: Outcome): Promise<string | undefined> {
 	const sentAt = new Date().toISOString();
 	try {
-		if (outcome.ok) await claim.record({ outcome: 'sent', sentAt, messageId: outcome.sent.messageId, accepted: outcome.sent.accepted });
-		else if (outcome.possibleDuplicate) await claim.record({ outcome: 'unknown', sentAt, messageId: outcome.messageId });
-		else await claim.release();
+		if (outcome.ok) return await claim.record({ outcome: 'sent', sentAt, messageId: outcome.sent.messageId, accepted: outcome.sent.accepted });
+		if (outcome.possibleDuplicate) return await claim.record({ outcome: 'unknown', sentAt, messageId: outcome.messageId });
+		await claim.release();
 		return undefined;
 	} catch (error) {
 		return error instanceof Error ? error.message : String(error);
@@ -83,7 +84,8 @@ async function processItem(
 	const claim = key ? await claimKey(key, idempotency, settings, delivery) : undefined;
 	if (key && claim?.kind === 'sent') return redact(skippedItem(key, claim, i));
 	if (key && claim?.kind === 'held') throw recognise(new IdempotencyKeyHeld(key, claim.since, claim.freeAt), settings);
-	const outcome = await delivery.deliver(mail, { size, slot });
+	const send = async () => await delivery.deliver(mail, { size, slot });
+	const outcome = claim?.kind === 'claimed' ? await claim.holding(send) : await send();
 	const unrecorded = claim?.kind === 'claimed' ? await settleClaim(claim, outcome) : undefined;
 	if (!outcome.ok) throw outcome.failure;
 	const { attempts, durationMs, possibleDuplicate, recipients, sent } = outcome;
@@ -103,7 +105,7 @@ async function processItem(
 	if (possibleDuplicate) json.possibleDuplicate = possibleDuplicate;
 	if (duplicates.length) json.duplicateRecipients = duplicates;
 	if (key) json.idempotencyKey = key;
-	// Sent, but the store did not take the record: a retry after the claim's hold may send it again.
+	// Sent, but the store did not take the record: a later run may send it again.
 	if (unrecorded) json.idempotencyNotRecorded = unrecorded;
 	return {
 		json: redact(json),
