@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -6,6 +7,7 @@ import { generate } from 'selfsigned';
 
 import { fingerprint } from '../../nodes/SmtpConnector/delivery/fingerprint';
 import { leasePool, openPoolCount, poolTuning, type SendProgress } from '../../nodes/SmtpConnector/delivery/pool';
+import { Stage } from '../../nodes/SmtpConnector/delivery/stage';
 import { readConnectionSettings } from '../../nodes/SmtpConnector/transport/settings';
 import { outputOf } from '../support/engine';
 import { credentialFor, startSmtpServer, TEST_PASSWORD, TEST_USER, type TestServerOptions, type TestSmtpServer } from '../support/smtpServer';
@@ -165,21 +167,23 @@ test('an OAuth2 client and a service account for the same mailbox get separate p
 	expect(new Set([client, otherClient, serviceAccount]).size).toBe(3);
 });
 
-test('a send records when its body started and finished going out, and nothing for a message that never reached DATA', async () => {
+const dkimKey = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).privateKey;
+
+test.each([
+	['without DKIM', {}],
+	// The signer reads the whole message before MAIL FROM: no stream event of the message may stand for a stage.
+	['with DKIM', { dkim: { domainName: 'example.test', keySelector: 'mail2026', privateKey: dkimKey } }],
+])('an attempt refused at RCPT ends before DATA; a sent one after the final dot (%s)', async (_, signing) => {
 	server = await startSmtpServer({ rejectRecipients: { 'refused@example.test': [550, '5.1.1 No such user'] } });
 	const lease = leasePool(readConnectionSettings(await credentialFor(server)), { maxConnections: 1, maxMessagesPerConnection: 100 });
 	try {
-		const mail = (to: string) => ({ from: 'ops@example.test', to, subject: 'Hi', text: 'Hi', envelope: { from: 'ops@example.test', to: [to] } });
-		const refused: SendProgress = { bodySent: false };
+		const mail = (to: string) => ({ from: 'ops@example.test', to, subject: 'Hi', text: 'Hi', envelope: { from: 'ops@example.test', to: [to] }, ...signing });
+		const refused: SendProgress = { stage: Stage.queued };
 		await expect(lease.send(mail('refused@example.test'), refused)).rejects.toThrow(/No such user/);
-		expect({ dataStarted: refused.dataStarted ?? false, bodySent: refused.bodySent }).toEqual({ dataStarted: false, bodySent: false });
-		const sent: SendProgress = { bodySent: false };
-		const watched: boolean[] = [];
-		const sending = lease.send(mail('user0@example.test'), sent);
-		// Before the connection has the message, nothing has started.
-		watched.push(sent.dataStarted ?? false);
-		await sending;
-		expect({ before: watched[0], dataStarted: sent.dataStarted, bodySent: sent.bodySent }).toEqual({ before: false, dataStarted: true, bodySent: true });
+		expect(refused.stage).toBe(Stage.envelope);
+		const sent: SendProgress = { stage: Stage.queued };
+		await lease.send(mail('user0@example.test'), sent);
+		expect(sent.stage).toBe(Stage.dot);
 	} finally {
 		lease.release({ closeIfUnused: true });
 	}

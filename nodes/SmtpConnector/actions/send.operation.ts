@@ -113,6 +113,15 @@ async function processItem(
 	};
 }
 
+/** The execution fails, but these items went out: the error names them (index and Message-ID), so a retry can leave them out. */
+function withSentItems(error: NodeApiError | NodeOperationError, out: INodeExecutionData[]) {
+	const sent = out.flatMap((item, i) => (item?.json.messageId && !item.json.skipped && !item.json.preview ? [`item ${i} (${String(item.json.messageId)})`] : []));
+	if (!sent.length) return error;
+	const note = `Sent before the execution stopped, and sent again by a retry unless they carry an Idempotency Key: ${sent.join(', ')}`;
+	error.description = error.description ? `${error.description}. ${note}` : note;
+	return error;
+}
+
 export async function execute(this: IExecuteFunctions, credentialName: CredentialName): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	let session: Session;
@@ -126,9 +135,11 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	const { settings, delivery, limits, redact, signal, window: windowSize } = session;
 	const out: INodeExecutionData[] = new Array(items.length);
 	const stop: { first?: { index: number; error: NodeApiError | NodeOperationError } } = {};
-	// Without continueOnFail the execution fails with the earliest failed item, as a sequential run would.
+	// Without continueOnFail the execution fails with the earliest failed item, as a sequential run would;
+	// messages no connection has taken yet are not sent, the ones on the wire finish.
 	const recordFailure = (index: number, error: NodeApiError | NodeOperationError) => {
 		if (!stop.first || index < stop.first.index) stop.first = { index, error };
+		delivery.halt();
 	};
 
 	const deliveryOptions = this.getNodeParameter('deliveryOptions', 0, {}) as IDataObject;
@@ -150,6 +161,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 			if (!read.ok) throw read.error;
 			out[i] = await processItem(this, i, settings, delivery, limits, redact, slots, read.value, idempotency);
 		} catch (error) {
+			// Not sent because an earlier item failed: the execution fails with that item's error.
+			if (error instanceof SmtpFailure && error.kind === 'withdrawn') return;
 			const nodeError = toNodeError(this, error, i, redact);
 			if (this.continueOnFail()) out[i] = errorItem(nodeError, i, error instanceof SmtpFailure ? error : undefined, redact);
 			else recordFailure(i, nodeError);
@@ -172,7 +185,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	} finally {
 		delivery.close();
 	}
-	if (stop.first) throw stop.first.error;
+	if (stop.first) throw withSentItems(stop.first.error, out);
 	// A cancelled execution leaves the items it never reached without output; n8n discards it anyway.
 	return signal?.aborted ? out.filter(Boolean) : out;
 }

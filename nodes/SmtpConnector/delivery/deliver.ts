@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 
+import { redisTuning } from '../coordination/redis';
 import { sleep } from '../coordination/sleep';
 import type { SmtpFailure } from '../failures/failure';
 import { recognise, recogniseProbing } from '../failures/recognise';
@@ -8,9 +9,12 @@ import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
 import { answersTls } from '../transport/tlsProbe';
 import { leasePool, rcptRefusals, rcptResultsOf, type PoolLease, type PoolOptions, type SendProgress } from './pool';
-import { rateLimiterFor, type RateLimit, type RateLimiter } from './rateLimit';
+import { accountKey, type RateLimit } from './rateLimit';
 import { RecipientLedger, type RecipientRecord } from './recipients';
 import { backoffMs, type RetryPolicy } from './retry';
+import { Stage } from './stage';
+import type { WireRate } from './wire';
+import { WithdrawnAfterFailure } from './withdrawn';
 
 export interface DeliveryConfig {
 	pool: PoolOptions;
@@ -73,7 +77,10 @@ interface NodemailerInfo {
 }
 
 interface InFlight {
+	/** Ends the attempt unless its final dot is out (a stop, a cancel). */
 	controller: AbortController;
+	/** Ends the attempt only while no connection has it (an earlier item failed). */
+	withdrawal: AbortController;
 	progress: SendProgress;
 }
 
@@ -97,13 +104,14 @@ const replyOf = (r: RecipientRecord): RecipientReply => ({ recipient: r.recipien
 export class Delivery {
 	private lease?: PoolLease;
 
-	private readonly rateKey: string;
-
-	/** Where the credential's Shared Limits count this account's messages; none without a limit. */
-	private readonly rateLimiter?: RateLimiter;
+	/** Where the delivery thread takes each attempt's permit: this account's count, here or in Shared Limits; none without a limit. */
+	private readonly rate?: WireRate;
 
 	/** Set by a configuration failure, or when the shared reconnects are spent: every later message fails with it. */
 	private stopped?: SmtpFailure;
+
+	/** Set when an earlier item failed and the execution ends with it: no further message goes to a connection. */
+	private halted?: SmtpFailure;
 
 	/** The shared reconnect: open while the pool waits before connecting again. */
 	private reconnect?: Promise<void>;
@@ -122,20 +130,14 @@ export class Delivery {
 		private readonly settings: ConnectionSettings,
 		private readonly config: DeliveryConfig,
 	) {
-		this.rateKey = `${settings.host}:${settings.port}:${settings.auth?.user ?? ''}`;
-		if (config.rateLimit.perSecond || config.rateLimit.perMinute) this.rateLimiter = rateLimiterFor(settings.sharedStore);
+		if (config.rateLimit.perSecond || config.rateLimit.perMinute) {
+			this.rate = { key: accountKey(settings.host, settings.port, settings.auth?.user), limit: config.rateLimit, ...(settings.sharedStore ? { store: settings.sharedStore } : {}) };
+		}
 	}
 
 	/** Why this delivery stopped, if it did: every message not yet sent fails with this. */
 	get stoppedBy(): SmtpFailure | undefined {
 		return this.stopped;
-	}
-
-	/** The rate limit's permit, taken when a connection is about to send this attempt (not while it waits in the pool's queue). */
-	private permit(flight: InFlight): (() => Promise<void>) | undefined {
-		const { rateLimiter } = this;
-		if (!rateLimiter) return undefined;
-		return async () => await rateLimiter.acquire(this.rateKey, this.config.rateLimit, flight.controller.signal);
 	}
 
 	private get pool(): PoolLease {
@@ -160,29 +162,32 @@ export class Delivery {
 
 		for (;;) {
 			if (this.reconnect) await this.away(slot, this.reconnect);
-			if (this.stopped || signal?.aborted) {
-				failure = this.stopped ?? failure ?? recognise(signal?.reason ?? new Error('cancelled'), this.settings);
+			if (this.stopped || this.halted || signal?.aborted) {
+				failure = this.stopped ?? this.halted ?? failure ?? recognise(signal?.reason ?? new Error('cancelled'), this.settings);
 				break;
 			}
 			const to = ledger.toSend(retry.retryAmbiguous);
 			if (!to.length) break;
 			attempts++;
-			const flight: InFlight = { controller: new AbortController(), progress: { bodySent: false } };
+			const flight: InFlight = { controller: new AbortController(), withdrawal: new AbortController(), progress: { stage: Stage.queued } };
 			const outage = this.outage;
 			this.inFlight.add(flight);
 			const stopWithExecution = () => flight.controller.abort(signal?.reason);
 			signal?.addEventListener('abort', stopWithExecution, { once: true });
 			try {
 				const envelope = { from, to, ...(size ? { size } : {}) };
-				const info = (await this.pool.send({ ...mail, messageId, envelope, signal: flight.controller.signal }, flight.progress, this.permit(flight))) as unknown as NodemailerInfo;
+				const attempt = { ...mail, messageId, envelope, signal: flight.controller.signal };
+				const rate = this.rate && { ...this.rate, storeWaitMs: redisTuning.unavailableWaitMs };
+				const info = (await this.pool.send(attempt, flight.progress, { rate, withdrawal: flight.withdrawal.signal })) as unknown as NodemailerInfo;
 				last = info;
 				this.connectionFailures = 0;
 				ledger.settleSent(to, (info.accepted ?? []).map(addressOf), rcptRefusals(info.rejectedErrors));
 			} catch (error) {
-				const { bodySent } = flight.progress;
+				const bodySent = flight.progress.stage >= Stage.dot;
+				const endedBy = this.stopped ?? this.halted;
 				failure =
-					this.stopped && !bodySent
-						? this.stopped
+					endedBy && !bodySent
+						? endedBy
 						: await recogniseProbing(error, { ...this.settings, bodySent, messageSize: size }, () => (this.implicitTls ??= answersTls(this.settings)));
 				if (failure.retry === 'ambiguous') possibleDuplicate = true;
 				ledger.settleFailed(to, rcptResultsOf(flight.progress), failure);
@@ -195,7 +200,7 @@ export class Delivery {
 				signal?.removeEventListener('abort', stopWithExecution);
 				this.inFlight.delete(flight);
 			}
-			if (!ledger.toSend(retry.retryAmbiguous).length || this.stopped || signal?.aborted) continue;
+			if (!ledger.toSend(retry.retryAmbiguous).length || this.stopped || this.halted || signal?.aborted) continue;
 			if (++messageRetries > retry.retries) break;
 			await this.away(slot, sleep(backoffMs(retry, messageRetries), signal).catch(() => {}));
 		}
@@ -233,10 +238,19 @@ export class Delivery {
 		}
 	}
 
-	/** The settings are wrong (or the server stays unreachable): nothing more is tried, and messages not yet on the wire stop now. */
+	/** The settings are wrong (or the server stays unreachable): nothing more is tried, and messages whose final dot is not out stop now. */
 	stop(failure: SmtpFailure): void {
 		this.stopped ??= failure;
-		for (const flight of this.inFlight) if (!flight.progress.dataStarted) flight.controller.abort(failure);
+		for (const flight of this.inFlight) flight.controller.abort(failure);
+	}
+
+	/**
+	 * An item failed and the execution ends with its error: messages no connection has taken yet are
+	 * not sent (a retry of the execution sends them), the ones already on a connection finish.
+	 */
+	halt(): void {
+		this.halted ??= recognise(new WithdrawnAfterFailure(), this.settings);
+		for (const flight of this.inFlight) flight.withdrawal.abort(this.halted);
 	}
 
 	/** One reconnect, with backoff, shared by every message that met the same outage; when they are spent, the delivery stops. */

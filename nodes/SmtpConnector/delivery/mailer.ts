@@ -7,24 +7,18 @@ import { useProxy } from '../transport/proxy';
 import { quitBeforeClose } from '../transport/quit';
 import type { ConnectionSettings } from '../transport/settings';
 import { requireSmtpUtf8ForUnicodeAddresses } from '../transport/smtpUtf8';
-import { awaitPermitAtHandover, takePermitsAtHandover } from './handover';
+import { watchAttempt, watchAttemptsOnConnections, type AttemptWatch } from './attemptOnConnection';
 import type { PoolOptions, WireEnvelope } from './wire';
 
 // The SMTPUTF8 check wraps the permit's wait: a message that check refuses takes no permit.
-takePermitsAtHandover();
+watchAttemptsOnConnections();
 requireSmtpUtf8ForUnicodeAddresses();
 quitBeforeClose();
 
-/** What one attempt tells while its connection sends it, and what it waits for. */
-export interface AttemptHooks {
-	/** The first byte of the message was read for DATA. */
-	dataStarted(): void;
-	/** The whole body went to the connection. */
-	bodySent(): void;
+/** What one attempt hears while its connection sends it, and what it waits for. */
+export interface AttemptHooks extends AttemptWatch {
 	/** The envelope object the connection records each RCPT TO answer on. */
 	envelope(envelope: WireEnvelope): void;
-	/** Waited for when a connection is about to send the attempt (a rate limit's permit). */
-	permit?: () => Promise<void>;
 }
 
 /** A pooled nodemailer transport for these settings; each mail's `hooks` hear how its attempt goes. */
@@ -51,17 +45,29 @@ export function createMailer(settings: ConnectionSettings, options: PoolOptions,
 		if (hooks) {
 			const envelope = mail.message.getEnvelope() as WireEnvelope;
 			hooks.envelope(envelope);
-			if (hooks.permit) awaitPermitAtHandover(envelope, hooks.permit);
-			// Watched, not piped through another stream: the connection starts the body flowing (resume)
-			// once the server has said 354, and the body has gone to the connection when it ends.
-			mail.message.processFunc((input) => {
-				input.once('resume', hooks.dataStarted);
-				input.once('end', hooks.bodySent);
-				return input;
-			});
+			watchAttempt(envelope, hooks);
 		}
 		done();
 	});
 	mailer.on('error', () => {});
 	return mailer;
+}
+
+interface PoolInternals {
+	options: SMTPPoolOptions;
+	_connections: Array<{ available: boolean; messages: number; close(): void }>;
+}
+
+/**
+ * The pool takes `options` from now on. Connections beyond a lowered count go: idle ones at once (with
+ * QUIT), busy ones after their message, as when they reach their message limit.
+ */
+export function tuneMailer(mailer: Mailer, options: PoolOptions): void {
+	const pool = mailer.transporter as unknown as PoolInternals;
+	pool.options.maxConnections = options.maxConnections;
+	pool.options.maxMessages = options.maxMessagesPerConnection;
+	for (const connection of pool._connections.slice(options.maxConnections)) {
+		if (connection.available) connection.close();
+		else connection.messages = Infinity;
+	}
 }

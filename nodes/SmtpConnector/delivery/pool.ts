@@ -4,7 +4,7 @@ import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
 import { fingerprint } from './fingerprint';
 import type { PoolOptions, WireEnvelope, WireInfo } from './wire';
-import { workerChannel, type AttemptProgress as SendProgress } from './workerChannel';
+import { workerChannel, type AttemptOptions, type AttemptProgress as SendProgress } from './workerChannel';
 
 export type { PoolOptions } from './wire';
 export type { AttemptProgress as SendProgress } from './workerChannel';
@@ -32,6 +32,9 @@ interface PoolEntry {
 	/** Access tokens for XOAUTH2 logins, from the execution that leased the pool last. */
 	tokens?: TokenSource;
 	users: number;
+	/** The pool options each execution holding the pool asked for; the lowest of them apply. */
+	asked: Map<number, PoolOptions>;
+	options: PoolOptions;
 	idleTimer?: NodeJS.Timeout;
 	retired: boolean;
 }
@@ -43,6 +46,25 @@ const pools = new Map<string, PoolEntry>();
 /** The pool each credential used last, so a changed credential retires the pool of its old settings. */
 const poolOfCredential = new Map<string, string>();
 let poolsMade = 0;
+let leasesMade = 0;
+
+/** The lowest of what the holders asked for: a node that allows fewer connections is never overrun by another on the same account. */
+function lowest(asked: Iterable<PoolOptions>, fallback: PoolOptions): PoolOptions {
+	let options: PoolOptions | undefined;
+	for (const o of asked) {
+		options = options
+			? { maxConnections: Math.min(options.maxConnections, o.maxConnections), maxMessagesPerConnection: Math.min(options.maxMessagesPerConnection, o.maxMessagesPerConnection) }
+			: o;
+	}
+	return options ?? fallback;
+}
+
+function tune(entry: PoolEntry): void {
+	const options = lowest(entry.asked.values(), entry.options);
+	if (options.maxConnections === entry.options.maxConnections && options.maxMessagesPerConnection === entry.options.maxMessagesPerConnection) return;
+	entry.options = options;
+	workerChannel.tunePool(entry.workerPool, options);
+}
 
 /** The host process is ending: a pool closes when its last user is done, not after an idle time. */
 let shuttingDown = false;
@@ -76,17 +98,18 @@ export interface PoolLease {
 	readonly key: string;
 	/**
 	 * Sends this attempt of a message through the delivery worker; `progress` (an object made for the
-	 * attempt) hears how it goes. `permit` is waited for once a connection is ready to send it.
+	 * attempt) tells how it ended.
 	 */
-	send(mail: SendMailOptions, progress: SendProgress, permit?: () => Promise<void>): Promise<WireInfo>;
+	send(mail: SendMailOptions, progress: SendProgress, options?: AttemptOptions): Promise<WireInfo>;
 	/** Ends the hold; with `closeIfUnused` (a cancelled execution) an otherwise idle pool closes at once. */
 	release(options?: { closeIfUnused?: boolean }): void;
 }
 
 /**
  * Leases the process-wide pool for these settings, creating it on first use. Pools are keyed by a
- * fingerprint of the connection settings (secret included, hashed) and pool options, so one
- * credential's connections never carry another's mail; idle pools close after poolTuning.idleMs.
+ * fingerprint of the connection settings (secret included, hashed), so one credential's connections
+ * never carry another's mail, and executions with other pool options share the pool (at the lowest
+ * options of those holding it); idle pools close after poolTuning.idleMs.
  */
 export function leasePool(
 	settings: ConnectionSettings,
@@ -95,11 +118,11 @@ export function leasePool(
 	tokens?: TokenSource,
 ): PoolLease {
 	const { host, port, security, tls, auth, clientHostname, timeoutsMs, proxy } = settings;
-	const key = fingerprint({ host, port, security, tls, auth, clientHostname, timeoutsMs, proxy, options });
+	const key = fingerprint({ host: host.toLowerCase(), port, security, tls, auth, clientHostname, timeoutsMs, proxy });
 	let entry = pools.get(key);
 	closeOnShutdown();
 	if (!entry) {
-		const created: PoolEntry = { key, workerPool: `${key}:${++poolsMade}`, users: 0, retired: false };
+		const created: PoolEntry = { key, workerPool: `${key}:${++poolsMade}`, users: 0, asked: new Map(), options, retired: false };
 		// The connections live in the delivery worker; this side keeps who uses them and when they close.
 		workerChannel.definePool(created.workerPool, { settings, options, tokens: () => created.tokens });
 		entry = created;
@@ -114,14 +137,19 @@ export function leasePool(
 	const held = entry;
 	clearTimeout(held.idleTimer);
 	held.users++;
+	const lease = ++leasesMade;
+	held.asked.set(lease, options);
+	tune(held);
 	let released = false;
 	return {
 		key,
-		send: (mail, progress, permit) => workerChannel.send(held.workerPool, mail, progress, permit),
+		send: (mail, progress, attempt) => workerChannel.send(held.workerPool, mail, progress, attempt),
 		release({ closeIfUnused = false } = {}) {
 			if (released) return;
 			released = true;
 			held.users--;
+			held.asked.delete(lease);
+			tune(held);
 			if (held.users > 0) return;
 			if (held.retired || closeIfUnused || shuttingDown) close(held);
 			else held.idleTimer = setTimeout(() => close(held), poolTuning.idleMs).unref();

@@ -12,8 +12,11 @@ export interface RateLimit {
 }
 
 export interface RateLimiter {
-	/** Resolves when one more message may be handed to the server under `key`'s limit; rejects when `signal` aborts (or the shared store stays away). */
-	acquire(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void>;
+	/**
+	 * Resolves when one more message may be handed to the server under `key`'s limit; rejects when
+	 * `signal` aborts, or when the shared store stays away longer than `storeWaitMs`.
+	 */
+	acquire(key: string, limit: RateLimit, signal?: AbortSignal, storeWaitMs?: number): Promise<void>;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface RateLimiter {
  * second, so a message that reaches the server a little after its permit still counts in the right one.
  */
 interface Pace {
-	name: string;
+	windowMs: number;
 	stepMs: number;
 	toleranceMs: number;
 }
@@ -31,7 +34,7 @@ interface Pace {
 function paceOf(limit: number, windowMs: number, burst: number): Pace {
 	const b = Math.max(1, Math.min(burst, limit));
 	const stepMs = windowMs / (limit - b + 1);
-	return { name: `${limit}/${windowMs}/${b}`, stepMs, toleranceMs: (b - 1) * stepMs };
+	return { windowMs, stepMs, toleranceMs: (b - 1) * stepMs };
 }
 
 /** The minute's permit first, so the second's wait (short) comes last; a second is too short for a burst. */
@@ -39,24 +42,58 @@ function pacesOf(limit: RateLimit): Pace[] {
 	return [limit.perMinute && paceOf(limit.perMinute, 61_000, limit.burst ?? 1), limit.perSecond && paceOf(limit.perSecond, 1100, 1)].filter((p): p is Pace => !!p);
 }
 
+/** How long a slower pace, once asked for, holds an account's faster credentials to it. */
+const SLOWER_PACE_HOLDS_MS = 15 * 60_000;
+
 /**
- * GCRA in one Lua call: reads the key's theoretical arrival time (TAT), reserves the next permit and
- * returns how long the caller waits for it. Redis's own clock, so workers with skewed clocks agree.
+ * One account's count in one window. Every credential of the account shares it, whatever limit each
+ * states: the slowest pace asked for within SLOWER_PACE_HOLDS_MS applies to all of them.
+ */
+interface PaceState {
+	tat: number;
+	stepMs: number;
+	toleranceMs: number;
+	/** Until when the stored pace holds against a faster one. */
+	until: number;
+}
+
+/**
+ * Reserves the next permit on `state` for a caller asking `pace` at `now`; returns how long it waits.
+ * A slower pace takes over from the permit given last: the next comes one slow step after it.
+ */
+function reserveOn(state: PaceState | undefined, pace: Pace, now: number): { wait: number; next: PaceState } {
+	const slower = !state || pace.stepMs >= state.stepMs || state.until <= now;
+	const stepMs = slower ? pace.stepMs : state.stepMs;
+	const toleranceMs = slower ? pace.toleranceMs : state.toleranceMs;
+	const due = state ? state.tat + Math.max(0, stepMs - state.stepMs) : now;
+	const tat = Math.max(due, now);
+	return { wait: Math.max(0, tat - toleranceMs - now), next: { tat: tat + stepMs, stepMs, toleranceMs, until: slower ? now + SLOWER_PACE_HOLDS_MS : state.until } };
+}
+
+/**
+ * reserveOn in one Lua call, with Redis's own clock, so workers with skewed clocks agree. The state
+ * lives as long as it can matter: its next permit and tolerance, or its slower pace's hold, and a second more.
  */
 const GCRA_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local step = tonumber(ARGV[1])
-local tolerance = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1])) or now
+local step, tolerance, holds = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local s = redis.call('HMGET', KEYS[1], 'tat', 'step', 'tolerance', 'until')
+local hold = now + holds
+if s[2] and tonumber(s[2]) > step and tonumber(s[4]) > now then
+  step, tolerance, hold = tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
+end
+local tat = tonumber(s[1]) or now
+if s[2] and step > tonumber(s[2]) then tat = tat + step - tonumber(s[2]) end
 if tat < now then tat = now end
 local at = tat - tolerance
 if at < now then at = now end
-redis.call('SET', KEYS[1], tostring(tat + step), 'PX', math.ceil(tat + step - now + tolerance + 1000))
+redis.call('HSET', KEYS[1], 'tat', tostring(tat + step), 'step', tostring(step), 'tolerance', tostring(tolerance), 'until', tostring(hold))
+redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(tat + step + tolerance, hold) - now + 1000))
 return math.ceil(at - now)
 `;
 
-type GcraClient = Redis & { smtpConnectorGcra(key: string, stepMs: string, toleranceMs: string): Promise<number> };
+type GcraClient = Redis & { smtpConnectorGcra(key: string, stepMs: string, toleranceMs: string, slowerPaceHoldsMs: string): Promise<number> };
 
 const scripted = new WeakSet<Redis>();
 
@@ -68,33 +105,36 @@ function gcra(client: Redis): GcraClient {
 	return client as GcraClient;
 }
 
+/** An account: the host in lower case, the port and the login, whichever credential names them. */
+export const accountKey = (host: string, port: number, user = '') => `${host.toLowerCase()}:${port}:${user}`;
+
 /**
  * Paced limits, kept in this process's memory or in a Redis shared by every n8n process (queue-mode
  * workers). A permit is reserved when asked for and waited for by the asker, so asking when the
- * connection is ready (delivery/handover.ts) spaces the messages as the server sees them.
+ * connection is ready (delivery/attemptOnConnection.ts) spaces the messages as the server sees them.
  */
 export class PacedRateLimiter implements RateLimiter {
-	private readonly arrivals = new Map<string, number>();
+	private readonly states = new Map<string, PaceState>();
 
 	constructor(private readonly store?: RedisSettings) {}
 
-	async acquire(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void> {
+	async acquire(key: string, limit: RateLimit, signal?: AbortSignal, storeWaitMs?: number): Promise<void> {
 		for (const pace of pacesOf(limit)) {
 			signal?.throwIfAborted();
-			const waitMs = await this.reserve(`rate:${pace.name}:${key}`, pace, signal);
+			const waitMs = await this.reserve(`rate2:${pace.windowMs}:${key}`, pace, signal, storeWaitMs);
 			if (waitMs > 0) await sleep(waitMs, signal);
 		}
 	}
 
-	private async reserve(key: string, pace: Pace, signal?: AbortSignal): Promise<number> {
+	private async reserve(key: string, pace: Pace, signal?: AbortSignal, storeWaitMs?: number): Promise<number> {
 		const store = this.store;
 		if (store) {
-			return await withRedis(store, async (client) => Number(await gcra(client).smtpConnectorGcra(`${store.keyPrefix}${key}`, String(pace.stepMs), String(pace.toleranceMs))), signal);
+			const args = [String(pace.stepMs), String(pace.toleranceMs), String(SLOWER_PACE_HOLDS_MS)] as const;
+			return await withRedis(store, async (client) => Number(await gcra(client).smtpConnectorGcra(`${store.keyPrefix}${key}`, ...args)), signal, storeWaitMs);
 		}
-		const now = Date.now();
-		const tat = Math.max(this.arrivals.get(key) ?? now, now);
-		this.arrivals.set(key, tat + pace.stepMs);
-		return Math.max(0, tat - pace.toleranceMs - now);
+		const { wait, next } = reserveOn(this.states.get(key), pace, Date.now());
+		this.states.set(key, next);
+		return wait;
 	}
 }
 

@@ -1,7 +1,10 @@
 import type { SendMailOptions } from 'nodemailer';
 
+import { SharedStoreUnavailable } from '../coordination/redis';
+import type { ConnectionSettings, RedisSettings } from '../transport/settings';
 import { SmtpUtf8Missing } from '../transport/smtpUtf8';
-import type { ConnectionSettings } from '../transport/settings';
+import type { RateLimit } from './rateLimit';
+import type { StageCell, StageValue } from './stage';
 
 /** How a pool's connections are set up: the same for the pool's key on both sides. */
 export interface PoolOptions {
@@ -31,19 +34,27 @@ export interface WireInfo {
 	response?: string;
 }
 
+/** Where an attempt takes its rate-limit permit: the account's key, the limit, the shared store if any. */
+export interface WireRate {
+	key: string;
+	limit: RateLimit;
+	store?: RedisSettings;
+	/** How long a permit waits for an unreachable store before the message fails (redisTuning on n8n's thread). */
+	storeWaitMs?: number;
+}
+
 export type ToWorker =
 	| { type: 'open'; pool: string; settings: ConnectionSettings; options: PoolOptions }
 	| { type: 'close'; pool: string }
-	| { type: 'send'; id: number; pool: string; mail: SendMailOptions; permit: boolean }
-	| { type: 'abort'; id: number }
-	| { type: 'permit'; id: number; granted: boolean }
+	| { type: 'stages'; buffers: SharedArrayBuffer[] }
+	| { type: 'send'; id: number; pool: string; mail: SendMailOptions; stage: StageCell; rate?: WireRate }
+	| { type: 'abort'; id: number; before: StageValue }
 	| { type: 'token'; request: number; token?: string; error?: WireError };
 
+/** One message per attempt, when it ended; its stage is in the shared stage cell. */
 export type FromWorker =
-	| { type: 'progress'; id: number; dataStarted: true }
-	| { type: 'sent'; id: number; info: WireInfo; envelope?: WireEnvelope; bodySent: boolean }
-	| { type: 'failed'; id: number; error: WireError; envelope?: WireEnvelope; bodySent: boolean }
-	| { type: 'permit'; id: number }
+	| { type: 'sent'; id: number; info: WireInfo; envelope?: WireEnvelope }
+	| { type: 'failed'; id: number; error: WireError; envelope?: WireEnvelope }
 	| { type: 'token'; request: number; pool: string; renew: boolean; refused?: string };
 
 function cloneable(value: unknown): boolean {
@@ -62,9 +73,15 @@ export function toWire(error: unknown): WireError {
 	return { name: error.name, message: error.message, stack: error.stack, fields, cause: error.cause === undefined ? undefined : toWire(error.cause) };
 }
 
+function ownError(wire: WireError): Error | undefined {
+	if (wire.name === 'SmtpUtf8Missing') return new SmtpUtf8Missing(wire.message);
+	if (wire.name === 'SharedStoreUnavailable') return new SharedStoreUnavailable(String(wire.fields.where), Number(wire.fields.waitedMs), wire.message);
+	return undefined;
+}
+
 /** The error again, with the class the failure table tells apart by type (the rest by their fields). */
 export function fromWire(wire: WireError): Error {
-	const error = wire.name === 'SmtpUtf8Missing' ? new SmtpUtf8Missing(wire.message) : new Error(wire.message);
+	const error = ownError(wire) ?? new Error(wire.message);
 	Object.assign(error, wire.fields);
 	error.name = wire.name;
 	if (wire.stack) error.stack = wire.stack;

@@ -1,22 +1,25 @@
 /**
  * The delivery worker: one per n8n process, started by delivery/workerChannel.ts. It holds the pooled
- * connections and does the work of each send — building the MIME message, TLS, SMTP — on a thread of
- * its own, so none of it runs on (or allocates in) the thread n8n evaluates expressions on. Every
- * decision (retry, rate limit, outcome) stays with the caller; this thread only sends what it is told.
+ * connections and owns each attempt from handover to result: it builds the MIME message, takes the
+ * rate-limit permit, sends, writes the attempt's stage into memory n8n's thread shares, and answers
+ * with one message when the attempt ended. Retries and outcomes are decided on n8n's thread.
  */
 import { parentPort } from 'node:worker_threads';
 import type Mailer from 'nodemailer/lib/mailer';
 
 import { withTextAlternative } from '../message/content';
 import type { TokenSource } from '../transport/auth/tokens';
-import { createMailer } from './mailer';
-import { fromWire, plainRejections, toWire, withBuffers, type FromWorker, type ToWorker, type WireEnvelope, type WireError } from './wire';
+import { createMailer, tuneMailer, type AttemptHooks } from './mailer';
+import { rateLimiterFor } from './rateLimit';
+import { Stage, StageWriter, type StageValue } from './stage';
+import { fromWire, plainRejections, toWire, withBuffers, type FromWorker, type ToWorker, type WireEnvelope } from './wire';
 
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
 const mailers = new Map<string, Mailer>();
-const attempts = new Map<number, { controller: AbortController; granted?: (ok: boolean) => void }>();
+const stages = new StageWriter();
+const attempts = new Map<number, { controller: AbortController; stage: StageValue }>();
 const tokenRequests = new Map<number, { resolve: (token: string) => void; reject: (error: Error) => void }>();
 let nextTokenRequest = 0;
 
@@ -30,63 +33,74 @@ const tokensOf = (pool: string): TokenSource => ({
 		}),
 });
 
-/** A permit the caller refused; the caller keeps the real reason and fails the attempt with it. */
-class PermitRefused extends Error {
-	readonly code = 'EPERMIT';
-}
+type SendMessage = Extract<ToWorker, { type: 'send' }>;
 
-function send(id: number, mailer: Mailer, message: Extract<ToWorker, { type: 'send' }>) {
+function send(message: SendMessage) {
+	const { id, stage: cell, rate } = message;
 	const controller = new AbortController();
-	const attempt: { controller: AbortController; granted?: (ok: boolean) => void } = { controller };
+	const attempt = { controller, stage: Stage.queued as StageValue };
 	attempts.set(id, attempt);
 	let envelope: WireEnvelope | undefined;
-	// Told with the outcome (the caller reads it once the attempt ended: did the server get the whole message?).
-	let bodySent = false;
 	const snapshot = () => envelope && { accepted: envelope.accepted && [...envelope.accepted], rejectedErrors: plainRejections(envelope.rejectedErrors) };
-	const hooks = {
-		dataStarted: () => post({ type: 'progress', id, dataStarted: true }),
-		bodySent: () => (bodySent = true),
-		envelope: (e: WireEnvelope) => (envelope = e),
-		permit: message.permit
-			? () =>
-					new Promise<void>((resolve, reject) => {
-						attempt.granted = (ok) => (ok ? resolve() : reject(new PermitRefused('The rate limit gave no permit')));
-						post({ type: 'permit', id });
-					})
-			: undefined,
+	const finish = (result: FromWorker) => {
+		attempts.delete(id);
+		post(result);
 	};
-	mailer.sendMail(Object.assign(withTextAlternative(withBuffers(message.mail)), { signal: controller.signal, hooks })).then(
-		(info: { messageId: string; accepted?: unknown[]; rejectedErrors?: WireEnvelope['rejectedErrors']; response?: string }) => {
-			attempts.delete(id);
-			const sent = { messageId: info.messageId, accepted: info.accepted?.map(String), rejectedErrors: plainRejections(info.rejectedErrors), response: info.response };
-			post({ type: 'sent', id, info: sent, envelope: snapshot(), bodySent });
+	const hooks: AttemptHooks = {
+		reached: (stage) => {
+			if (stage > attempt.stage) attempt.stage = stage;
+			stages.reach(cell, stage);
 		},
-		(error: unknown) => {
-			attempts.delete(id);
-			post({ type: 'failed', id, error: toWire(error), envelope: snapshot(), bodySent });
-		},
-	);
+		envelope: (e) => (envelope = e),
+		permit: rate && (async () => await rateLimiterFor(rate.store).acquire(rate.key, rate.limit, controller.signal, rate.storeWaitMs)),
+	};
+	try {
+		const mailer = mailers.get(message.pool);
+		if (!mailer) throw Object.assign(new Error(`The delivery worker has no pool ${message.pool}`), { code: 'ECONFIG' });
+		const mail = Object.assign(withTextAlternative(withBuffers(message.mail)), { signal: controller.signal, hooks });
+		mailer.sendMail(mail).then(
+			(info: { messageId: string; accepted?: unknown[]; rejectedErrors?: WireEnvelope['rejectedErrors']; response?: string }) => {
+				const sent = { messageId: info.messageId, accepted: info.accepted?.map(String), rejectedErrors: plainRejections(info.rejectedErrors), response: info.response };
+				finish({ type: 'sent', id, info: sent, envelope: snapshot() });
+			},
+			(error: unknown) => finish({ type: 'failed', id, error: toWire(error), envelope: snapshot() }),
+		);
+	} catch (error) {
+		// Building the message threw before any connection had it: nothing was sent.
+		finish({ type: 'failed', id, error: toWire(error), envelope: snapshot() });
+	}
 }
 
-port.on('message', (message: ToWorker) => {
+/**
+ * Ends an attempt that has not reached `before`. A stop or a cancel asks before the final dot (after
+ * it, the server may have the message and its reply decides); a withdrawal before a connection took it.
+ */
+function abort(id: number, before: StageValue) {
+	const attempt = attempts.get(id);
+	if (attempt && attempt.stage < before) attempt.controller.abort();
+}
+
+/** The pool's connections follow the options of whoever uses it now (the lowest of them). */
+function open(pool: string, message: Extract<ToWorker, { type: 'open' }>) {
+	const mailer = mailers.get(pool);
+	if (mailer) tuneMailer(mailer, message.options);
+	else mailers.set(pool, createMailer(message.settings, message.options, () => tokensOf(pool)));
+}
+
+function receive(message: ToWorker) {
 	switch (message.type) {
 		case 'open':
-			if (!mailers.has(message.pool)) mailers.set(message.pool, createMailer(message.settings, message.options, () => tokensOf(message.pool)));
-			return;
+			return open(message.pool, message);
 		case 'close':
 			mailers.get(message.pool)?.close();
 			mailers.delete(message.pool);
 			return;
-		case 'send': {
-			const mailer = mailers.get(message.pool);
-			if (mailer) return send(message.id, mailer, message);
-			const error: WireError = { name: 'Error', message: `The delivery worker has no pool ${message.pool}`, fields: { code: 'ECONFIG' } };
-			return post({ type: 'failed', id: message.id, error, bodySent: false });
-		}
+		case 'stages':
+			return stages.adopt(message.buffers);
+		case 'send':
+			return send(message);
 		case 'abort':
-			return attempts.get(message.id)?.controller.abort();
-		case 'permit':
-			return attempts.get(message.id)?.granted?.(message.granted);
+			return abort(message.id, message.before);
 		case 'token': {
 			const request = tokenRequests.get(message.request);
 			tokenRequests.delete(message.request);
@@ -94,5 +108,14 @@ port.on('message', (message: ToWorker) => {
 			else request?.resolve(message.token ?? '');
 			return;
 		}
+	}
+}
+
+port.on('message', (message: ToWorker) => {
+	try {
+		receive(message);
+	} catch (error) {
+		// Nothing a message asks may end the thread: an attempt that could not start failed in send().
+		process.emitWarning(error instanceof Error ? error : String(error), 'SmtpConnectorDeliveryWorker');
 	}
 });

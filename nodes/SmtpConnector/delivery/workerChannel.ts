@@ -4,7 +4,8 @@ import type { SendMailOptions } from 'nodemailer';
 
 import type { TokenSource } from '../transport/auth/tokens';
 import type { ConnectionSettings } from '../transport/settings';
-import { fromWire, toWire, type FromWorker, type PoolOptions, type ToWorker, type WireEnvelope, type WireInfo } from './wire';
+import { Stage, StageBoard, type StageCell, type StageValue } from './stage';
+import { fromWire, toWire, type FromWorker, type PoolOptions, type ToWorker, type WireEnvelope, type WireInfo, type WireRate } from './wire';
 
 /**
  * Where the worker's code is: beside the node's bundle in dist/ (the build writes both). Tests point it
@@ -22,21 +23,24 @@ const YOUNG_GENERATION_MB = 4;
 /** With no pool left, the worker ends after this long: its closing connections say QUIT first (transport/quit.ts). */
 const IDLE_END_MS = 2_000;
 
-/** What the delivery layer learns about one attempt while the worker sends it. */
+/** What the delivery layer learns about one attempt, once it ended. */
 export interface AttemptProgress {
-	/** The first byte of the message was read for DATA: stopping it now could leave the server with part of it. */
-	dataStarted?: boolean;
-	/** The whole message body was handed to the connection: the server may have it even without a reply. Set when the attempt ends. */
-	bodySent: boolean;
-	/** The server's answer to each RCPT TO, as the connection recorded it (accepted, rejectedErrors). Set when the attempt ends. */
+	/** How far the attempt got on its connection (delivery/stage.ts), as the delivery thread wrote it. */
+	stage: StageValue;
+	/** The server's answer to each RCPT TO, as the connection recorded it (accepted, rejectedErrors). */
 	envelope?: WireEnvelope;
+}
+
+export interface AttemptOptions {
+	/** The attempt takes a rate-limit permit once a connection is ready to send it. */
+	rate?: WireRate;
+	/** Withdraws the attempt while no connection has taken it; the mail's own signal ends it unless its final dot is out. */
+	withdrawal?: AbortSignal;
 }
 
 interface Attempt {
 	progress: AttemptProgress;
-	permit?: () => Promise<void>;
-	/** The permit's own failure, kept here: the attempt fails with it rather than with a copy. */
-	permitError?: unknown;
+	cell: StageCell;
 	signal?: AbortSignal;
 	resolve(info: WireInfo): void;
 	reject(error: unknown): void;
@@ -53,15 +57,18 @@ type CallerMail = SendMailOptions & { signal?: AbortSignal };
 
 /**
  * n8n's side of the delivery worker (delivery/worker.ts): starts it when a pool is first used, hands it
- * each attempt and answers what it asks (rate-limit permits, OAuth2 tokens). The worker keeps the process
- * alive only while an attempt is under way. If it stops, the attempts it had fail as a lost connection
- * and the next attempt starts a new one. With no pool open it ends, and starts again when one is.
+ * each attempt and answers what it asks (OAuth2 tokens); the attempt's stage comes through shared
+ * memory, its end in one message. The worker keeps the process alive only while an attempt is under
+ * way. If it stops, each attempt it had ends by its last stage: before the final dot as a lost
+ * connection that delivered nothing, after it as one that may have; the next attempt starts a new
+ * worker. With no pool open it ends, and starts again when one is.
  */
 class WorkerChannel {
 	private worker?: Worker;
 	private readonly opened = new Set<string>();
 	private readonly pools = new Map<string, PoolSpec>();
 	private readonly attempts = new Map<number, Attempt>();
+	private readonly stages = new StageBoard();
 	private nextId = 0;
 	private ending?: NodeJS.Timeout;
 
@@ -90,24 +97,43 @@ class WorkerChannel {
 		void worker.terminate();
 	}
 
-	send(key: string, mail: CallerMail, progress: AttemptProgress, permit?: () => Promise<void>): Promise<WireInfo> {
+	/** A pool's connections follow `options` from the next message on (the lowest of the executions using it). */
+	tunePool(key: string, options: PoolOptions): void {
+		const spec = this.pools.get(key);
+		if (!spec) return;
+		spec.options = options;
+		if (this.opened.has(key)) this.open(key, spec);
+	}
+
+	private open(key: string, spec: PoolSpec): void {
+		this.opened.add(key);
+		this.post({ type: 'open', pool: key, settings: spec.settings, options: spec.options });
+	}
+
+	send(key: string, mail: CallerMail, progress: AttemptProgress, { rate, withdrawal }: AttemptOptions = {}): Promise<WireInfo> {
 		const spec = this.pools.get(key);
 		if (!spec) return Promise.reject(new Error(`No pool ${key}`));
 		this.start();
-		if (!this.opened.has(key)) {
-			this.opened.add(key);
-			this.post({ type: 'open', pool: key, settings: spec.settings, options: spec.options });
-		}
+		if (!this.opened.has(key)) this.open(key, spec);
 		const id = this.nextId++;
 		const { signal, ...rest } = mail;
+		const { cell, added } = this.stages.take();
+		if (added) this.post({ type: 'stages', buffers: this.stages.buffers });
+		progress.stage = Stage.queued;
 		return new Promise<WireInfo>((resolve, reject) => {
-			const attempt: Attempt = { progress, permit, signal, resolve, reject };
 			if (this.attempts.size === 0) this.worker!.ref();
-			this.attempts.set(id, attempt);
-			this.post({ type: 'send', id, pool: key, mail: rest, permit: permit !== undefined });
-			if (signal?.aborted) this.post({ type: 'abort', id });
-			else signal?.addEventListener('abort', () => this.attempts.has(id) && this.post({ type: 'abort', id }), { once: true });
+			this.attempts.set(id, { progress, cell, signal, resolve, reject });
+			this.post({ type: 'send', id, pool: key, mail: rest, stage: cell, ...(rate ? { rate } : {}) });
+			this.forwardAbort(id, signal, Stage.dot);
+			this.forwardAbort(id, withdrawal, Stage.envelope);
 		});
+	}
+
+	/** Asks the worker to end attempt `id` when `signal` aborts, if it has not reached `before` by then (the worker knows). */
+	private forwardAbort(id: number, signal: AbortSignal | undefined, before: StageValue): void {
+		if (!signal) return;
+		if (signal.aborted) return this.post({ type: 'abort', id, before });
+		signal.addEventListener('abort', () => this.attempts.has(id) && this.post({ type: 'abort', id, before }), { once: true });
 	}
 
 	private start(): void {
@@ -119,16 +145,21 @@ class WorkerChannel {
 		worker.on('error', (error) => this.lost(worker, error));
 		worker.on('exit', (code) => this.lost(worker, new Error(`The delivery worker exited with code ${code}`)));
 		this.worker = worker;
+		if (this.stages.buffers.length) this.post({ type: 'stages', buffers: this.stages.buffers });
 	}
 
 	private post(message: ToWorker): void {
 		this.worker?.postMessage(message);
 	}
 
+	/** The attempt ended: its stage is read where the worker left it, and its cell goes back. */
 	private settle(id: number): Attempt | undefined {
 		const attempt = this.attempts.get(id);
+		if (!attempt) return undefined;
 		this.attempts.delete(id);
-		if (attempt && this.attempts.size === 0) {
+		attempt.progress.stage = this.stages.read(attempt.cell);
+		this.stages.give(attempt.cell);
+		if (this.attempts.size === 0) {
 			this.worker?.unref();
 			this.endWhenIdle();
 		}
@@ -137,40 +168,20 @@ class WorkerChannel {
 
 	private receive(message: FromWorker): void {
 		switch (message.type) {
-			case 'progress': {
-				const progress = this.attempts.get(message.id)?.progress;
-				if (progress) progress.dataStarted = true;
-				return;
-			}
 			case 'sent': {
 				const attempt = this.settle(message.id);
 				if (!attempt) return;
 				attempt.progress.envelope = message.envelope;
-				attempt.progress.bodySent = message.bodySent;
 				return attempt.resolve(message.info);
 			}
 			case 'failed': {
 				const attempt = this.settle(message.id);
 				if (!attempt) return;
 				attempt.progress.envelope = message.envelope;
-				attempt.progress.bodySent = message.bodySent;
-				if (attempt.permitError !== undefined) return attempt.reject(attempt.permitError);
 				const error = fromWire(message.error);
 				// Aborted here: the reason is the caller's own object (a stop's diagnosis, a cancelled execution).
 				if ((error as { code?: string }).code === 'EABORT' && attempt.signal?.aborted) error.cause = attempt.signal.reason;
 				return attempt.reject(error);
-			}
-			case 'permit': {
-				const attempt = this.attempts.get(message.id);
-				if (!attempt?.permit) return this.post({ type: 'permit', id: message.id, granted: false });
-				attempt.permit().then(
-					() => this.post({ type: 'permit', id: message.id, granted: true }),
-					(error: unknown) => {
-						attempt.permitError = error;
-						this.post({ type: 'permit', id: message.id, granted: false });
-					},
-				);
-				return;
 			}
 			case 'token': {
 				const tokens = this.pools.get(message.pool)?.tokens();
@@ -186,15 +197,20 @@ class WorkerChannel {
 		}
 	}
 
-	/** The worker stopped: what it had in hand may or may not have reached the server, as when a connection drops. */
+	/** The worker stopped: each attempt it had ends by its last stage, as when a connection drops there. */
 	private lost(worker: Worker, cause: Error): void {
 		if (this.worker !== worker) return;
 		this.worker = undefined;
 		this.opened.clear();
-		for (const [id, attempt] of [...this.attempts]) {
-			this.attempts.delete(id);
+		for (const id of [...this.attempts.keys()]) {
+			const attempt = this.settle(id)!;
 			attempt.reject(Object.assign(new Error(`Connection lost: the delivery worker stopped (${cause.message})`, { cause }), { code: 'ECONNECTION' }));
 		}
+	}
+
+	/** The running worker, for tests that stop it mid-attempt. */
+	get currentWorker(): Worker | undefined {
+		return this.worker;
 	}
 }
 

@@ -332,6 +332,14 @@ export const FAILURE_KINDS = {
 		cause: 'the execution was stopped',
 		fix: '—',
 	}),
+	withdrawn: spec({
+		scope: 'message',
+		retry: 'never',
+		recognisedBy: 'an earlier item failed without *Continue On Fail*, before a connection took this message',
+		hint: () => 'An earlier item failed and the execution stops with its error, so this message was not sent (no connection had taken it).',
+		cause: 'another item of the execution failed',
+		fix: 'fix that item; a retry of the execution sends this one',
+	}),
 	unknown: spec({
 		scope: 'message',
 		retry: 'never',

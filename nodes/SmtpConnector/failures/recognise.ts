@@ -4,6 +4,7 @@ import { megabytes } from '../message/size';
 import { describeProxy } from '../transport/proxy';
 import type { ConnectionSettings } from '../transport/settings';
 import { SmtpUtf8Missing } from '../transport/smtpUtf8';
+import { WithdrawnAfterFailure } from '../delivery/withdrawn';
 import { answersTls } from '../transport/tlsProbe';
 import { FAILURE_KINDS, type FailureKind, type HintContext } from './kinds';
 import { loginHint } from './loginHints';
@@ -153,6 +154,7 @@ function hintContext(f: Facts, c: FailureContext, kind: FailureKind, error: unkn
 function ownKind(error: unknown): FailureKind | undefined {
 	if (error instanceof SharedStoreUnavailable) return 'sharedStoreUnavailable';
 	if (error instanceof IdempotencyKeyHeld) return 'idempotencyKeyHeld';
+	if (error instanceof WithdrawnAfterFailure) return 'withdrawn';
 	return undefined;
 }
 
