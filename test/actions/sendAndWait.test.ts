@@ -231,12 +231,16 @@ test('a tampered or foreign link is refused and decides nothing', async () => {
 });
 
 test('when the wait limit passes, the workflow resumes with approved = null and timedOut = true', async () => {
+	const before = Date.now();
 	const { execution, options } = await requestApproval({
 		approvalType: 'approveOnly',
 		approvalOptions: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 2, resumeUnit: 'hours' } } },
 	});
-	const waitTill = lastRun(execution).waitTill!;
-	expect(waitTill.getTime() - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
+	const after = Date.now();
+	// Two hours from when the node ran, which was between these two moments (however long it took).
+	const waitTill = lastRun(execution).waitTill!.getTime();
+	expect(waitTill).toBeGreaterThanOrEqual(before + 2 * 3_600_000);
+	expect(waitTill).toBeLessThanOrEqual(after + 2 * 3_600_000);
 	await resumeAfterWait(execution, options); // what n8n's wait tracker does at waitTill
 	expect(execution.status).toBe('success');
 	expect(outputAfter(execution).map((i) => i.json)).toEqual([

@@ -177,9 +177,8 @@ test('cancelling the execution stops sending and closes its connections', async 
 		cancelWhen: s.waitFor(2),
 	});
 	expect(run.status).toBe('canceled');
-	const deadline = Date.now() + 3000;
-	while (s.openConnections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-	expect(s.openConnections()).toBe(0);
+	// Its connections close: waited for without a deadline of its own (the test's timeout still ends a hang).
+	while (s.openConnections() > 0) await new Promise((r) => setTimeout(r, 20));
 	const receivedAtCancel = s.received.length;
 	await new Promise((r) => setTimeout(r, 300));
 	expect(s.received.length).toBe(receivedAtCancel);

@@ -16,9 +16,9 @@ afterEach(async () => {
 const parameters = { fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: 'Hello', html: '<p>Hi</p>', deliveryOptions: { retries: 0 } };
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ json: { to: `user${i}@example.test` } }));
 
+/** Until `predicate` holds: no deadline of its own for a busy machine to miss (the test's timeout still ends a hang). */
 async function settled(predicate: () => boolean) {
-	const until = Date.now() + 3000;
-	while (!predicate() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+	while (!predicate()) await new Promise((r) => setTimeout(r, 20));
 }
 
 test('a pool that was idle too long closes its connections with QUIT', async () => {
@@ -40,7 +40,7 @@ test('an edited credential retires its pool with QUIT', async () => {
 	const credential = await credentialFor(server);
 	await runSendNode({ parameters, items: items(1), credential, credentialId: 'edited' });
 	await runSendNode({ parameters, items: items(1), credential: { ...credential, clientHostname: 'renamed.example.test' }, credentialId: 'edited' });
-	await settled(() => server.quits >= 1);
+	await settled(() => server.quits + server.closedWithoutQuit >= 1);
 	expect(server.quits).toBe(1);
 	expect(server.closedWithoutQuit).toBe(0);
 });
