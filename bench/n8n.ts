@@ -8,7 +8,10 @@
  * Each is the median of 3 at N = 2,000 and 20,000, under n8n's default expression engine (`vm`) and
  * `legacy`. The node's own cost per item is the median of (ours − floor) / N over the repeats, from the
  * times n8n reports for the node's run;
- * it is compared with raw's time per message. RSS growth: peak RSS of the n8n process with ours minus with
+ * it is compared with raw's time per message. CPU: user + system time of the whole n8n process (every
+ * thread, the delivery thread included), ours minus the floor's, per item, beside the CPU per message of
+ * two raw pools on the same Node and mail: nodemailer 10.6 (the copy this package bundles) and 8.0.10
+ * (n8n's own) with TCP_NODELAY. RSS growth: peak RSS of the n8n process with ours minus with
  * the floor, at the same N. Exits non-zero below target.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,7 +21,7 @@ import path from 'node:path';
 
 import { testPki } from '../test/support/certs';
 import { summarise } from './profile';
-import { benchMain, PASSWORD, rawPool, ServerProcess, USER } from './sink';
+import { benchMain, n8nNodemailer, PASSWORD, rawPool, ServerProcess, USER, withNoDelay } from './sink';
 
 const root = path.resolve(__dirname, '..');
 const VERSION = '2.41.1';
@@ -90,7 +93,24 @@ const oursNode = {
 interface Measurement {
 	ms: number;
 	peakRssMb: number;
+	/** User + system CPU of the whole process, every thread, as its parent's `times` reports it. */
+	cpuMs: number;
 }
+
+/** Runs a command under bash, which writes `times` (its children's CPU on the last line) to fd 3. */
+function timed(args: string[]): string[] {
+	return ['bash', '-c', '"$@"; status=$?; times >&3; exit $status', 'timed', ...args];
+}
+
+const seconds = (text: string) => {
+	const m = /(\d+)m([\d.]+)s/.exec(text);
+	return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+};
+/** `times` prints the shell's own line, then its children's: user and system. */
+const childCpuMs = (timesOutput: string) => {
+	const [user, system] = timesOutput.trim().split('\n').pop()!.trim().split(/\s+/);
+	return (seconds(user) + seconds(system)) * 1000;
+};
 
 /** One `n8n execute`: the time n8n recorded for `nodeName`'s run, and the process's peak RSS. */
 async function execute(env: NodeJS.ProcessEnv, id: string, nodeName: string, work: string, check?: (items: unknown[]) => void, profile?: string): Promise<Measurement> {
@@ -99,11 +119,17 @@ async function execute(env: NodeJS.ProcessEnv, id: string, nodeName: string, wor
 	// n8n execute prints the run through its logger (nothing at level warn), and a large output written to a
 	// pipe is cut when the process exits: it goes to a file.
 	const out = openSync(outFile, 'w');
-	const child = spawn(node24, [...NODE_ARGS, ...profiling, n8nBin, 'execute', `--id=${id}`, '--rawOutput'], { cwd: root, env: { ...env, N8N_LOG_LEVEL: 'info' }, stdio: ['ignore', out, 'inherit'] });
+	const [command, ...args] = timed([node24, ...NODE_ARGS, ...profiling, n8nBin, 'execute', `--id=${id}`, '--rawOutput']);
+	const child = spawn(command!, args, { cwd: root, env: { ...env, N8N_LOG_LEVEL: 'info' }, stdio: ['ignore', out, 'pipe', 'pipe'] });
+	child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+	let timesOutput = '';
+	(child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (timesOutput += chunk.toString()));
 	let peakKb = 0;
 	const sampler = setInterval(() => {
 		try {
-			const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+			// The n8n process is bash's child.
+			const n8nPid = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0];
+			const hwm = n8nPid ? /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${n8nPid}/status`, 'utf8')) : null;
 			if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
 		} catch {
 			// the process has ended
@@ -117,14 +143,15 @@ async function execute(env: NodeJS.ProcessEnv, id: string, nodeName: string, wor
 	const result = JSON.parse(raw.slice(raw.search(/^\{/m), raw.lastIndexOf('\n}') + 2));
 	const [taskData] = result.data.resultData.runData[nodeName];
 	check?.(taskData.data.main[0]);
-	return { ms: taskData.executionTime, peakRssMb: peakKb / 1024 };
+	return { ms: taskData.executionTime, peakRssMb: peakKb / 1024, cpuMs: childCpuMs(timesOutput) };
 }
 
-/** The raw nodemailer pool, in a child on the same Node as n8n: seconds for N messages. */
-async function rawSeconds(port: number, caCert: string, n: number, work: string): Promise<number> {
+/** A raw nodemailer pool (10.6, or n8n's 8.0.10), in a child on the same Node as n8n: wall and CPU ms for N messages. */
+async function rawPoolRun(port: number, caCert: string, n: number, work: string, library: '10' | '8'): Promise<{ ms: number; cpuMs: number }> {
 	const caFile = path.join(work, 'ca.pem');
 	writeFileSync(caFile, caCert);
-	return Number(run(node24, [__filename, 'raw', String(port), caFile, String(n)]).trim());
+	const [ms, cpuMs] = run(node24, [__filename, 'raw', String(port), caFile, String(n), library]).trim().split(' ').map(Number);
+	return { ms, cpuMs };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -159,17 +186,26 @@ async function main() {
 		run(node24, [n8nBin, 'import:workflow', `--input=${path.join(work, 'workflows.json')}`], env);
 
 		const rows: string[] = [];
+		const cpuRows: string[] = [];
 		const checks: Array<[string, boolean]> = [];
 		const rawMs: Record<number, number> = {};
+		const rawCpu: Record<'10' | '8', Record<number, number>> = { '10': {}, '8': {} };
 		for (const n of SIZES) {
 			const times: number[] = [];
+			const cpu: Record<'10' | '8', number[]> = { '10': [], '8': [] };
 			for (let r = 0; r < REPEATS; r++) {
-				await server.reset();
-				times.push((await rawSeconds(server.port, caCert, n, work)) * 1000);
-				const { messages } = await server.stats();
-				if (messages !== n) throw new Error(`raw: the server received ${messages} of ${n}`);
+				for (const library of ['10', '8'] as const) {
+					await server.reset();
+					const measured = await rawPoolRun(server.port, caCert, n, work, library);
+					if (library === '10') times.push(measured.ms);
+					cpu[library].push(measured.cpuMs / n);
+					const { messages } = await server.stats();
+					if (messages !== n) throw new Error(`raw ${library}: the server received ${messages} of ${n}`);
+				}
 			}
 			rawMs[n] = median(times);
+			rawCpu['10'][n] = median(cpu['10']);
+			rawCpu['8'][n] = median(cpu['8']);
 		}
 		for (const engine of ENGINES) {
 			const engineEnv = { ...env, N8N_EXPRESSION_ENGINE: engine };
@@ -196,6 +232,10 @@ async function main() {
 				const ownPerItem = median(ours.map((m, r) => m.ms - floor[r].ms)) / n;
 				const rawPerMessage = rawMs[n] / n;
 				const rssGrowth = median(ours.map((m) => m.peakRssMb)) - median(floor.map((m) => m.peakRssMb));
+				const cpuPerItem = median(ours.map((m, r) => m.cpuMs - floor[r].cpuMs)) / n;
+				cpuRows.push(
+					`| ${engine} | ${n} | ${cpuPerItem.toFixed(3)} ms | ${rawCpu['8'][n].toFixed(3)} ms | ${rawCpu['10'][n].toFixed(3)} ms | ${(cpuPerItem / rawCpu['8'][n]).toFixed(2)} × 8.0.10, ${(cpuPerItem / rawCpu['10'][n]).toFixed(2)} × 10.6 |`,
+				);
 				rows.push(
 					`| ${engine} | ${n} | ${(floorMs / 1000).toFixed(2)} s | ${(oursMs / 1000).toFixed(2)} s (${Math.round((n / oursMs) * 1000)}/s) | ${ownPerItem.toFixed(3)} ms | ${(rawMs[n] / 1000).toFixed(2)} s | ${rawPerMessage.toFixed(3)} ms | ${(ownPerItem / rawPerMessage).toFixed(2)} | ${rssGrowth.toFixed(0)} MB |`,
 				);
@@ -207,6 +247,10 @@ async function main() {
 		console.log('| engine | N | floor (Set node) | ours | node\'s own per item | raw nodemailer | raw per message | own ÷ raw | RSS growth |');
 		console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 		for (const row of rows) console.log(row);
+		console.log('\nCPU (user + system, every thread): the n8n process with ours minus with the floor, per item; the raw pools per message\n');
+		console.log('| engine | N | node\'s own CPU per item | nodemailer 8.0.10 + TCP_NODELAY (n8n\'s) | nodemailer 10.6 (bundled) | own ÷ reference |');
+		console.log('|---|---:|---:|---:|---:|---:|');
+		for (const row of cpuRows) console.log(row);
 		console.log('');
 		for (const [label, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}`);
 		if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
@@ -216,9 +260,14 @@ async function main() {
 }
 
 benchMain(main, {
-	raw: ([port, caFile, n]) => {
+	raw: ([port, caFile, n, library]) => {
 		const started = process.hrtime.bigint();
-		void rawPool(Number(port), readFileSync(caFile, 'utf8'), Number(n), CONNECTIONS).then(() => console.log(Number(process.hrtime.bigint() - started) / 1e9));
+		const cpu = process.cpuUsage();
+		const send = async () => await rawPool(Number(port), readFileSync(caFile, 'utf8'), Number(n), CONNECTIONS, library === '8' ? n8nNodemailer() : undefined);
+		void (library === '8' ? withNoDelay(send) : send)().then(() => {
+			const used = process.cpuUsage(cpu);
+			console.log(`${Number(process.hrtime.bigint() - started) / 1e6} ${(used.user + used.system) / 1000}`);
+		});
 	},
 	profile: ([file, part]) => console.log(summarise(file, part, 40)),
 });

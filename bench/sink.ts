@@ -4,6 +4,7 @@
  * transient faults. The child runs the same bundle with the argument "server".
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 
@@ -23,6 +24,9 @@ export function serve() {
 	let connections = 0;
 	let faults = 0;
 	let faultRate = 0;
+	/** Faults are dropped connections (at RCPT, and on the first chunk of DATA) rather than 4xx replies. */
+	let drops = false;
+	const subjects = new Map<string, number>();
 	const fault = (rate: number) => faultRate > 0 && Math.random() < rate && ++faults > 0;
 	process.once('message', ({ key, cert }: { key: string; cert: string }) => {
 		const server = new SMTPServer({
@@ -39,25 +43,40 @@ export function serve() {
 			},
 			onAuth: (auth, _s, cb) => (auth.username === USER && auth.password === PASSWORD ? cb(null, { user: USER }) : cb(new Error('bad'))),
 			// Half of the attempts' faults at RCPT, half after DATA.
-			onRcptTo: (_address, _s, cb) => (fault(faultRate / 2) ? cb(Object.assign(new Error('4.2.1 Mailbox busy, try again'), { responseCode: 451 })) : cb()),
-			onData: (stream, _s, cb) => {
-				stream.on('data', () => {});
+			onRcptTo: (_address, session, cb) => {
+				if (!fault(faultRate / 2)) return cb();
+				if (drops) return socketOf(session.id)?.destroy();
+				cb(Object.assign(new Error('4.2.1 Mailbox busy, try again'), { responseCode: 451 }));
+			},
+			onData: (stream, session, cb) => {
+				let head = '';
+				let first = true;
+				stream.on('data', (chunk: Buffer) => {
+					if (first && drops && fault(faultRate / 2)) socketOf(session.id)?.destroy();
+					first = false;
+					if (head.length < 4096) head += chunk.toString('latin1');
+				});
 				stream.on('end', () => {
-					if (fault(faultRate / 2)) return cb(Object.assign(new Error('4.3.0 Queue busy, try again'), { responseCode: 451 }));
+					if (!drops && fault(faultRate / 2)) return cb(Object.assign(new Error('4.3.0 Queue busy, try again'), { responseCode: 451 }));
 					messages++;
+					const subject = /^Subject: ([^\r\n]*)/im.exec(head)?.[1] ?? '';
+					subjects.set(subject, (subjects.get(subject) ?? 0) + 1);
 					cb();
 				});
 			},
 		});
+		const socketOf = (id: string) => [...(server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections].find((c) => c.id === id)?._socket;
 		server.listen(0, '127.0.0.1', () => {
 			process.send?.({ port: (server.server.address() as { port: number }).port });
 			process.on('message', (m: string) => {
-				if (m === 'stats') process.send?.({ messages, connections, faults });
-				if (m === 'reset' || m === 'faults') {
+				if (m === 'stats') process.send?.({ messages, connections, faults, twice: [...subjects.values()].filter((c) => c > 1).length, distinct: subjects.size });
+				if (m === 'reset' || m === 'faults' || m === 'drops') {
 					messages = 0;
 					connections = 0;
 					faults = 0;
-					faultRate = m === 'faults' ? FAULT_RATE : 0;
+					subjects.clear();
+					faultRate = m === 'reset' ? 0 : FAULT_RATE;
+					drops = m === 'drops';
 					process.send?.({ reset: true });
 				}
 			});
@@ -88,14 +107,16 @@ export class ServerProcess {
 	reset = () => this.ask('reset');
 	/** Resets, and injects faults until the next reset. */
 	withFaults = () => this.ask('faults');
-	stats = () => this.ask<{ messages: number; connections: number; faults: number }>('stats');
+	/** Resets, and drops connections (at RCPT and inside DATA) until the next reset. */
+	withDrops = () => this.ask('drops');
+	stats = () => this.ask<{ messages: number; connections: number; faults: number; twice: number; distinct: number }>('stats');
 	stop = () => this.child.kill();
 }
 
 
 /** The reference sender: a raw nodemailer pool with `connections` connections, sending `n` of the benchmarks' mails to the sink. */
-export async function rawPool(port: number, caCert: string, n: number, connections: number): Promise<void> {
-	const transport = nodemailer.createTransport({
+export async function rawPool(port: number, caCert: string, n: number, connections: number, library: typeof nodemailer = nodemailer): Promise<void> {
+	const transport = library.createTransport({
 		host: '127.0.0.1',
 		port,
 		secure: false,
@@ -120,4 +141,24 @@ export function benchMain(main: () => Promise<void>, commands: Record<string, (a
 		console.error(error);
 		process.exit(1);
 	});
+}
+
+/** n8n's own nodemailer, 8.0.10 (the package ships it to n8n-nodes-base's Send Email). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const n8nNodemailer = () => require('nodemailer-n8n-builtin') as typeof nodemailer;
+
+/** 8.0.10 sets no TCP_NODELAY (10.6 does): a reference run gets it on every socket this thread opens. */
+export function withNoDelay<T>(send: () => Promise<T>): () => Promise<T> {
+	return async () => {
+		const connect = net.Socket.prototype.connect;
+		net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+			this.setNoDelay(true);
+			return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
+		} as typeof connect;
+		try {
+			return await send();
+		} finally {
+			net.Socket.prototype.connect = connect;
+		}
+	};
 }
