@@ -17,8 +17,8 @@ interface Prototype {
 	__attemptsWatched?: true;
 }
 
-/** A wait this long on an idle connection sends RSET first, so neither side times the session out. */
-const KEEP_WARM_MS = 20_000;
+/** A permit wait this long on a connection sends RSET, so neither side times the session out. */
+export const keepWarmTuning = { ms: 20_000 };
 
 /** What one attempt hears from the connection that sends it. */
 export interface AttemptWatch {
@@ -36,7 +36,7 @@ export function watchAttempt(envelope: object, watch: AttemptWatch): void {
 }
 
 /**
- * RSET every KEEP_WARM_MS while the connection waits for a permit. `settled()` resolves once no RSET
+ * RSET every `keepWarmTuning.ms` while the connection waits for a permit. `settled()` resolves once no RSET
  * reply is pending (or the connection is gone): a reply that came after MAIL FROM would clear the
  * envelope nodemailer is reading the MAIL reply into.
  */
@@ -52,7 +52,7 @@ function keepWarm(connection: Connection): { settled(): Promise<void> } {
 			connection.once('end', done);
 			connection.reset(done);
 		});
-	}, KEEP_WARM_MS);
+	}, keepWarmTuning.ms);
 	return {
 		settled: async () => {
 			clearInterval(timer);
