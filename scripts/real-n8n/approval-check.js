@@ -11,10 +11,10 @@ const mails = () =>
 		raw: fs.readFileSync(path.join(sinkDir, 'mail', f.replace('.json', '.eml')), 'utf8'),
 	}));
 // Mails of this check only: the earlier checks of the script also wrote to anna@example.com.
-const ofThisCheck = () => mails().filter((m) => m.raw.includes('PR-77'));
-async function waitForMail(to, count = 1) {
+const ofThisCheck = (marker = 'PR-77') => mails().filter((m) => m.raw.includes(marker));
+async function waitForMail(to, count = 1, marker = 'PR-77') {
 	for (let i = 0; i < 100; i++) {
-		const found = ofThisCheck().filter((m) => m.envelope.to.includes(to));
+		const found = ofThisCheck(marker).filter((m) => m.envelope.to.includes(to));
 		if (found.length >= count) return found[count - 1];
 		await sleep(200);
 	}
@@ -60,6 +60,26 @@ async function main() {
 	check('a later answer changes nothing', !/Thank you/.test(lateHtml), `${late.status} ${lateHtml.replace(/\s+/g, ' ').slice(0, 120)}`);
 	await sleep(1000);
 	check('the requester was told once', ofThisCheck().filter((m) => m.envelope.to.includes('requester@example.com')).length === 1);
+
+	// declined → ask again: the same execution waits at the same node a second time (an IF leads back).
+	const loop = await fetch(`${base}/webhook/smtp-connector-approval-loop?id=LOOP-9`);
+	check('the loop workflow starts', loop.ok, String(loop.status));
+	const round1 = await waitForMail('anna@example.com', 1, 'LOOP-9');
+	const declined = await fetch(link(round1, 'Decline'), { method: 'POST' });
+	check('round 1: a decline decides', declined.status === 200 && (await declined.text()).includes('Thank you'), String(declined.status));
+	const round2 = await waitForMail('anna@example.com', 2, 'LOOP-9');
+	const idOf = (url) => new URL(url).searchParams.get('approvalId');
+	check('round 2: a new request with its own id', idOf(link(round2, 'Approve')) && idOf(link(round2, 'Approve')) !== idOf(link(round1, 'Approve')), `${idOf(link(round1, 'Approve'))} → ${idOf(link(round2, 'Approve'))}`);
+	const stale = await fetch(link(round1, 'Approve'), { method: 'POST' });
+	const staleHtml = await stale.text();
+	check("round 1's link is told it was replaced", stale.status === 410 && staleHtml.includes('This request was replaced'), `${stale.status} ${staleHtml.replace(/\s+/g, ' ').slice(0, 120)}`);
+	await sleep(1000);
+	check("round 1's link resumed nothing", !ofThisCheck('LOOP-9').some((m) => m.envelope.to.includes('requester@example.com')));
+	const approved = await fetch(link(round2, 'Approve'), { method: 'POST' });
+	check("round 2's approval decides", approved.status === 200 && (await approved.text()).includes('Thank you'), String(approved.status));
+	const done = await waitForMail('requester@example.com', 1, 'LOOP-9');
+	const doneSubject = /^Subject: (.*)$/m.exec(done.raw)[1];
+	check('the loop ended with the second request approved', doneSubject === 'Approved by anna@example.com: Approve contract LOOP-9' && done.raw.includes(idOf(link(round2, 'Approve'))), doneSubject);
 	process.exit(failures.length ? 1 : 0);
 }
 

@@ -39,6 +39,25 @@ const after: INodeType = {
 	},
 } as unknown as INodeType;
 
+/** An IF on `approved`: approvals leave on output 0, anything else on output 1 (which a loop leads back). */
+const route: INodeType = {
+	description: {
+		displayName: 'Route',
+		name: 'route',
+		group: ['transform'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Route' },
+		inputs: ['main'],
+		outputs: ['main', 'main'],
+		properties: [],
+	},
+	async execute(this: IExecuteFunctions) {
+		const items = this.getInputData();
+		return [items.filter((i) => i.json.approved === true), items.filter((i) => i.json.approved !== true)];
+	},
+} as unknown as INodeType;
+
 let smtp: TestSmtpServer;
 let waiting: WaitingWebhookServer;
 beforeAll(async () => {
@@ -52,7 +71,7 @@ afterAll(async () => {
 
 const APPROVERS = ['anna@example.test', 'Ben Miller <ben@example.test>'];
 
-async function requestApproval(parameters: Record<string, unknown> = {}, credential: Record<string, unknown> = {}) {
+async function requestApproval(parameters: Record<string, unknown> = {}, credential: Record<string, unknown> = {}, shape: 'straight' | 'loop' = 'straight') {
 	const node: INode = {
 		id: 'approval-node-1',
 		name: 'Request Approval',
@@ -71,11 +90,25 @@ async function requestApproval(parameters: Record<string, unknown> = {}, credent
 		credentials: { smtpConnectorApi: { id: 'approval', name: 'SMTP' } },
 	};
 	const options: RunOptions = {
-		nodeTypes: { [NODE_TYPE]: new SmtpConnector(), after },
-		workflow: {
-			nodes: [node, { id: 'after', name: 'After', type: 'after', typeVersion: 1, position: [200, 0], parameters: {} }],
-			connections: { 'Request Approval': { main: [[{ node: 'After', type: 'main', index: 0 }]] } },
-		},
+		nodeTypes: { [NODE_TYPE]: new SmtpConnector(), after, route },
+		workflow:
+			shape === 'straight'
+				? {
+						nodes: [node, { id: 'after', name: 'After', type: 'after', typeVersion: 1, position: [200, 0], parameters: {} }],
+						connections: { 'Request Approval': { main: [[{ node: 'After', type: 'main', index: 0 }]] } },
+					}
+				: {
+						// declined → ask again: the same execution waits at the same node a second time
+						nodes: [
+							node,
+							{ id: 'route', name: 'Route', type: 'route', typeVersion: 1, position: [200, 0], parameters: {} },
+							{ id: 'after', name: 'After', type: 'after', typeVersion: 1, position: [400, 0], parameters: {} },
+						],
+						connections: {
+							'Request Approval': { main: [[{ node: 'Route', type: 'main', index: 0 }]] },
+							Route: { main: [[{ node: 'After', type: 'main', index: 0 }], [{ node: 'Request Approval', type: 'main', index: 0 }]] },
+						},
+					},
 		credentials: { smtpConnectorApi: await credentialFor(smtp, credential) },
 		input: [{ json: { requestId: 123 } }],
 		startNode: 'Request Approval',
@@ -113,6 +146,7 @@ test('the execution waits after one mail per approver, each with its own signed 
 				approver,
 				decision,
 				title: 'Approve purchase request #123',
+				approvalId: expect.stringMatching(/^[\w-]{16}$/),
 				signature: expect.stringMatching(/^[0-9a-f]{64}$/),
 			});
 		}
@@ -176,6 +210,7 @@ test('opening a link (GET) shows a confirmation page and decides nothing; its PO
 		decidedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 		timedOut: false,
 		subject: 'Approve purchase request #123',
+		approvalId: new URL(link).searchParams.get('approvalId'),
 	});
 	void options;
 });
@@ -244,8 +279,45 @@ test('when the wait limit passes, the workflow resumes with approved = null and 
 	await resumeAfterWait(execution, options); // what n8n's wait tracker does at waitTill
 	expect(execution.status).toBe('success');
 	expect(outputAfter(execution).map((i) => i.json)).toEqual([
-		{ approved: null, decision: null, decidedBy: null, decidedAt: null, timedOut: true, subject: 'Approve purchase request #123' },
+		{ approved: null, decision: null, decidedBy: null, decidedAt: null, timedOut: true, subject: 'Approve purchase request #123', approvalId: expect.stringMatching(/^[\w-]{16}$/) },
 	]);
+});
+
+test('a loop asks again: the second request is decided by its own links, and the first request\'s links are told it was replaced', async () => {
+	const { execution, mails: round1 } = await requestApproval({}, {}, 'loop');
+	const first = { anna: linksOf(mailTo(round1, 'anna@example.test')), ben: linksOf(mailTo(round1, 'ben@example.test')) };
+	const before = smtp.received.length;
+	expect((await fetch(first.ben.decline, { method: 'POST' })).status).toBe(200);
+	await waiting.settled(execution.id);
+	// declined → Route → the same node again: a second request, waiting in the same execution
+	expect(execution.status).toBe('waiting');
+	const round2 = (await smtp.waitFor(before + 2)).slice(before);
+	const second = { anna: linksOf(mailTo(round2, 'anna@example.test')), ben: linksOf(mailTo(round2, 'ben@example.test')) };
+	const id1 = new URL(first.anna.approve).searchParams.get('approvalId');
+	const id2 = new URL(second.anna.approve).searchParams.get('approvalId');
+	expect(id2).not.toBe(id1);
+
+	// The first request's links, opened or answered, decide nothing now.
+	for (const method of ['GET', 'POST']) {
+		const stale = await fetch(first.anna.approve, { method });
+		expect(stale.status).toBe(410);
+		expect(await stale.text()).toContain('This request was replaced');
+	}
+	expect(execution.status).toBe('waiting');
+	expect(execution.runs).toHaveLength(2);
+
+	const confirm = await fetch(second.anna.approve);
+	expect(await confirm.text()).toContain('Nothing has been decided yet.');
+	const answer = await fetch(second.anna.approve, { method: 'POST' });
+	expect(answer.status).toBe(200);
+	await waiting.settled(execution.id);
+	expect(execution.status).toBe('success');
+	expect(outputAfter(execution).map((i) => i.json)).toEqual([
+		expect.objectContaining({ approved: true, decision: 'approve', decidedBy: 'anna@example.test', approvalId: id2 }),
+	]);
+	// Ben's answer to the second request comes after the execution finished: n8n answers it, as in any request.
+	expect(await (await fetch(second.ben.decline, { method: 'POST' })).text()).toContain('No action required');
+	expect(execution.runs).toHaveLength(3);
 });
 
 test('approve-only requests carry one button; bad approvers fail before anything is sent', async () => {
@@ -270,7 +342,10 @@ serverSuite('redis-server', redisUnavailable())('approvals decided once across w
 		await redis.close();
 	});
 	const shared = () => ({ sharedLimits: 'redis', redisUrl: redis.url });
-	const decisionKey = (link: string) => `n8n-smtp-connector:approval:${createHash('sha256').update(new URL(link).pathname).digest('hex')}`;
+	const decisionKey = (link: string) => {
+		const url = new URL(link);
+		return `n8n-smtp-connector:approval:${createHash('sha256').update(`${url.pathname}#${url.searchParams.get('approvalId')}`).digest('hex')}`;
+	};
 
 	test('two answers at the same moment: one decides, and Redis holds it', async () => {
 		const { execution, mails } = await requestApproval({}, shared());

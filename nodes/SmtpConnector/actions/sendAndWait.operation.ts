@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import {
 	NodeOperationError,
 	WAIT_INDEFINITELY,
@@ -27,6 +29,8 @@ interface ApprovalRequest {
 	messageHtml: string;
 	decisions: Array<{ decision: DecisionValue; label: string }>;
 	limit?: WaitLimit;
+	/** Carried in every link and in the waiting item, so an answer to an earlier request decides nothing. */
+	approvalId: string;
 }
 
 function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
@@ -46,6 +50,7 @@ function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
 		messageHtml: textValue(ctx.getNodeParameter('message', 0, ''), 'Message'),
 		decisions,
 		limit: (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values,
+		approvalId: randomBytes(12).toString('base64url'),
 	};
 }
 
@@ -57,7 +62,7 @@ async function sendRequests(ctx: IExecuteFunctions, session: Session, request: A
 			const links: ApprovalLink[] = request.decisions.map(({ decision, label }) => ({
 				decision,
 				label,
-				url: ctx.getSignedResumeUrl({ approver: approver.address, decision, title: request.subject.slice(0, TITLE_IN_LINK) }),
+				url: ctx.getSignedResumeUrl({ approver: approver.address, decision, title: request.subject.slice(0, TITLE_IN_LINK), approvalId: request.approvalId }),
 			}));
 			const { html, text } = approvalEmail({
 				subject: request.subject,
@@ -110,7 +115,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		// n8n 1.x checks the links' signatures only when asked to (2.x always does for send-and-wait nodes).
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
 		const until = waitTill(this, request.limit);
-		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject) }, pairedItem: { item: 0 } }]];
+		// The waiting item: what the time limit resumes with, and what the webhook reads the current request from.
+		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject, request.approvalId) }, pairedItem: { item: 0 } }]];
 		await this.putExecutionToWait(until);
 		return [
 			{

@@ -11,12 +11,14 @@ export interface ApprovalResult {
 	decidedAt: string | null;
 	timedOut: boolean;
 	subject: string;
+	/** This request: each time the node waits, it asks anew (a loop may ask again in the same execution). */
+	approvalId: string;
 }
 
-export function decisionResult(decision: DecisionValue, decidedBy: string, decidedAt: Date, subject: string): ApprovalResult {
-	return { approved: decision === 'approve', decision, decidedBy, decidedAt: decidedAt.toISOString(), timedOut: false, subject };
+export function decisionResult(decision: DecisionValue, decidedBy: string, decidedAt: Date, subject: string, approvalId: string): ApprovalResult {
+	return { approved: decision === 'approve', decision, decidedBy, decidedAt: decidedAt.toISOString(), timedOut: false, subject, approvalId };
 }
 
-export function timeoutResult(subject: string): ApprovalResult {
-	return { approved: null, decision: null, decidedBy: null, decidedAt: null, timedOut: true, subject };
+export function timeoutResult(subject: string, approvalId: string): ApprovalResult {
+	return { approved: null, decision: null, decidedBy: null, decidedAt: null, timedOut: true, subject, approvalId };
 }

@@ -21,7 +21,8 @@ const KEEP_MS = 90 * 86_400_000;
 export const decisionTuning = { redisWaitMs: 5_000 };
 
 /**
- * The first decision per waiting request (execution + node). n8n answers requests for an execution that
+ * The first decision per waiting request (execution + node + approval id: a loop that asks again waits
+ * for a request of its own). n8n answers requests for an execution that
  * has already resumed itself; this catches the ones that arrive while it resumes, e.g. two approvers
  * pressing the button at the same moment. With Shared Limits in Redis the record is there, so two
  * webhook processes agree on the first; otherwise it is this process's.

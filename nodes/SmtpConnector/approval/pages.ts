@@ -44,6 +44,14 @@ export function alreadyDecidedPage(input: { subject: string; by: string; at: Dat
 	);
 }
 
+/** The workflow asked again (a loop): this link belongs to an earlier request and decides nothing. */
+export function replacedPage(input: { subject: string }): string {
+	return page(
+		'Request replaced',
+		`${heading('This request was replaced')}${paragraph(`The workflow has asked about “${escapeHtml(input.subject)}” again since this email was sent. Your answer here changes nothing: use the buttons in the newest email.`)}`,
+	);
+}
+
 export function invalidLinkPage(reason: string): string {
 	return page('Link not valid', `${heading('This link is not valid')}${paragraph(escapeHtml(reason))}`);
 }

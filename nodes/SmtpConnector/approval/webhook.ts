@@ -5,7 +5,7 @@ import { describeRedis } from '../coordination/redis';
 import { readConnectionSettings, type RedisSettings } from '../transport/settings';
 import { DECISIONS, decisionResult, type DecisionValue } from './decision';
 import { recordFirstDecision, type FirstDecision } from './decisions';
-import { alreadyDecidedPage, confirmPage, decidedPage, invalidLinkPage, notRecordedPage } from './pages';
+import { alreadyDecidedPage, confirmPage, decidedPage, invalidLinkPage, notRecordedPage, replacedPage } from './pages';
 
 const DEFAULT_LABELS: Record<DecisionValue, string> = { approve: 'Approve', decline: 'Decline' };
 
@@ -26,6 +26,20 @@ async function sharedStoreOf(ctx: IWebhookFunctions): Promise<RedisSettings | un
 	} catch {
 		// A credential that cannot be read now was readable when the mails went out; this process's record decides.
 		return undefined;
+	}
+}
+
+/**
+ * The request the execution waits for now: n8n runs this webhook with the waiting node's input, which the
+ * node set to its waiting item. Executions that began waiting before requests had ids have none, like
+ * their links.
+ */
+function currentApprovalId(ctx: IWebhookFunctions): string {
+	try {
+		const id = ctx.evaluateExpression('{{ $json.approvalId }}', 0);
+		return typeof id === 'string' ? id : '';
+	} catch {
+		return '';
 	}
 }
 
@@ -54,6 +68,8 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 		return { noWebhookResponse: true };
 	};
 	if (!approver || !decision) return respond(400, invalidLinkPage('It lacks the approver or the decision. Use a button in the approval email.'));
+	const approvalId = typeof query.approvalId === 'string' ? query.approvalId : '';
+	if (approvalId !== currentApprovalId(this)) return respond(410, replacedPage({ subject }));
 	const label = labelFor(this, decision);
 	const url = req.originalUrl ?? req.url ?? '';
 	if (req.method !== 'POST') return respond(200, confirmPage({ subject, approver, decision, label, actionUrl: url }));
@@ -62,11 +78,11 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	const store = await sharedStoreOf(this);
 	let recorded: FirstDecision;
 	try {
-		recorded = await recordFirstDecision(url.split('?')[0], { decision, by: approver, at }, store);
+		recorded = await recordFirstDecision(`${url.split('?')[0]}#${approvalId}`, { decision, by: approver, at }, store);
 	} catch {
 		return respond(503, notRecordedPage({ subject, where: store ? describeRedis(store) : 'the record' }));
 	}
 	if (!recorded.first) return respond(409, alreadyDecidedPage({ subject, ...recorded.earlier }));
 	respond(200, decidedPage({ subject, label }));
-	return { noWebhookResponse: true, workflowData: [[{ json: { ...decisionResult(decision, approver, at, subject) }, pairedItem: { item: 0 } }]] };
+	return { noWebhookResponse: true, workflowData: [[{ json: { ...decisionResult(decision, approver, at, subject, approvalId) }, pairedItem: { item: 0 } }]] };
 }
