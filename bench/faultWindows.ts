@@ -10,19 +10,17 @@
  *     package bundles) and a nodemailer 8.0.10 pool (n8n's own) with TCP_NODELAY. Medians of BENCH_REPEATS (3).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { testPki } from '../test/support/certs';
-import { outputOf, runWorkflow } from '../test/support/engine';
-import { benchMain, html, n8nNodemailer, PASSWORD, rawPool, ServerProcess, USER, withNoDelay } from './sink';
+import { benchMain, n8nNodemailer, rawPool, ServerProcess, withNoDelay } from './sink';
+import { itemsOf, runViaEngine } from './viaEngine';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CONNECTIONS = 3;
-const root = path.resolve(__dirname, '..');
 const dkimKey = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).privateKey;
 
 /** Messages between n8n's thread and the delivery thread, both ways. */
@@ -38,54 +36,15 @@ Worker.prototype.emit = function (this: Worker, event: string | symbol, ...args:
 	return emit.call(this, event, ...args);
 } as Worker['emit'];
 
-const items: INodeExecutionData[] = Array.from({ length: N }, (_, n) => ({ json: { n, to: `user${n}@example.test`, html: html(n) } }));
+const items = itemsOf(N);
 
-async function ours(port: number, caCert: string, dkim: boolean) {
-	const { SmtpConnector } = require(path.join(root, 'dist/nodes/SmtpConnector/SmtpConnector.node.js')) as { SmtpConnector: new () => INodeType };
-	const run = await runWorkflow({
-		nodeTypes: { 'n8n-nodes-smtp-connector.smtpConnector': new SmtpConnector() },
-		workflow: {
-			nodes: [
-				{
-					id: 'send',
-					name: 'Send Email',
-					type: 'n8n-nodes-smtp-connector.smtpConnector',
-					typeVersion: 1,
-					position: [0, 0],
-					continueOnFail: true,
-					parameters: {
-						authentication: 'smtpConnectorApi',
-						operation: 'send',
-						fromEmail: 'ops@example.test',
-						toEmail: '={{ $json.to }}',
-						subject: '=Order {{ $json.n }}',
-						html: '={{ $json.html }}',
-						deliveryOptions: { maxConnections: CONNECTIONS, retryDelay: 0.05 },
-					},
-					credentials: { smtpConnectorApi: { id: 'bench', name: 'Bench' } },
-				},
-			],
-			connections: {},
-		},
-		credentials: {
-			smtpConnectorApi: {
-				provider: 'custom',
-				host: '127.0.0.1',
-				port,
-				security: 'starttls',
-				authType: 'password',
-				user: USER,
-				password: PASSWORD,
-				caCertificate: caCert,
-				rateLimitPerSecond: '0',
-				rateLimitPerMinute: '0',
-				...(dkim ? { dkim: true, dkimDomain: 'example.test', dkimSelector: 'bench', dkimPrivateKey: dkimKey } : {}),
-			},
-		},
-		input: items,
+const ours = (port: number, caCert: string, dkim: boolean) =>
+	runViaEngine(port, caCert, items, {
+		connections: CONNECTIONS,
+		retryDelay: 0.05,
+		continueOnFail: true,
+		credential: dkim ? { dkim: true, dkimDomain: 'example.test', dkimSelector: 'bench', dkimPrivateKey: dkimKey } : {},
 	});
-	return outputOf(run, 'Send Email').map((i) => i.json);
-}
 
 function tally(out: IDataObject[]) {
 	const unknown = out.filter((j) => (j.error as IDataObject | undefined)?.possibleDuplicate || (j.unknown as string[] | undefined)?.length).length;
