@@ -65,9 +65,18 @@ async function main() {
 	const loop = await fetch(`${base}/webhook/smtp-connector-approval-loop?id=LOOP-9`);
 	check('the loop workflow starts', loop.ok, String(loop.status));
 	const round1 = await waitForMail('anna@example.com', 1, 'LOOP-9');
-	const declined = await fetch(link(round1, 'Decline'), { method: 'POST' });
-	check('round 1: a decline decides', declined.status === 200 && (await declined.text()).includes('Thank you'), String(declined.status));
+	// The decline asks for a reason (required): the page's form posts it as n8n's form body.
+	const form = (comment) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ comment }).toString() });
+	const declinePage = await (await fetch(link(round1, 'Decline'))).text();
+	check('round 1: the decline page asks for a reason', /<textarea id="comment" name="comment"[^>]* required/.test(declinePage));
+	const blank = await fetch(link(round1, 'Decline'), form('   '));
+	const blankHtml = await blank.text();
+	check('round 1: a blank reason is refused, the page shown again', blank.status === 422 && blankHtml.includes('Please give a reason') && blankHtml.includes('<form method="post"'), String(blank.status));
+	const declined = await fetch(link(round1, 'Decline'), form('Too expensive: 12 % over budget & no SLA'));
+	check('round 1: a decline with its reason decides', declined.status === 200 && (await declined.text()).includes('Thank you'), String(declined.status));
 	const round2 = await waitForMail('anna@example.com', 2, 'LOOP-9');
+	const round2Text = round2.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+	check("round 2's mail carries round 1's comment", round2Text.includes('Last answer: Too expensive: 12 % over budget & no SLA'));
 	const idOf = (url) => new URL(url).searchParams.get('approvalId');
 	check('round 2: a new request with its own id', idOf(link(round2, 'Approve')) && idOf(link(round2, 'Approve')) !== idOf(link(round1, 'Approve')), `${idOf(link(round1, 'Approve'))} → ${idOf(link(round2, 'Approve'))}`);
 	const stale = await fetch(link(round1, 'Approve'), { method: 'POST' });

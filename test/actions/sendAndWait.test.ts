@@ -208,9 +208,11 @@ test('opening a link (GET) shows a confirmation page and decides nothing; its PO
 		decision: 'decline',
 		decidedBy: 'ben@example.test',
 		decidedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+		comment: null,
 		timedOut: false,
 		subject: 'Approve purchase request #123',
 		approvalId: new URL(link).searchParams.get('approvalId'),
+		data: { approved: false, respondedAt: decision.json.decidedAt },
 	});
 	void options;
 });
@@ -279,7 +281,7 @@ test('when the wait limit passes, the workflow resumes with approved = null and 
 	await resumeAfterWait(execution, options); // what n8n's wait tracker does at waitTill
 	expect(execution.status).toBe('success');
 	expect(outputAfter(execution).map((i) => i.json)).toEqual([
-		{ approved: null, decision: null, decidedBy: null, decidedAt: null, timedOut: true, subject: 'Approve purchase request #123', approvalId: expect.stringMatching(/^[\w-]{16}$/) },
+		{ approved: null, decision: null, decidedBy: null, decidedAt: null, comment: null, timedOut: true, subject: 'Approve purchase request #123', approvalId: expect.stringMatching(/^[\w-]{16}$/) },
 	]);
 });
 
@@ -318,6 +320,49 @@ test('a loop asks again: the second request is decided by its own links, and the
 	// Ben's answer to the second request comes after the execution finished: n8n answers it, as in any request.
 	expect(await (await fetch(second.ben.decline, { method: 'POST' })).text()).toContain('No action required');
 	expect(execution.runs).toHaveLength(3);
+});
+
+describe('a reason with the decision', () => {
+	const post = (link: string, comment?: string) =>
+		fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: comment === undefined ? '' : new URLSearchParams({ comment }).toString() });
+
+	test('asked on decline and required: the decline page has the field, an empty or blank reason is refused with the page shown again, the reason given is the output\'s comment', async () => {
+		const { execution, mails } = await requestApproval({ approvalOptions: { askForReason: 'onDecline', reasonRequired: true } });
+		const { approve, decline } = linksOf(mailTo(mails, 'ben@example.test'));
+		expect(await (await fetch(approve)).text()).not.toContain('<textarea');
+		const page = await (await fetch(decline)).text();
+		expect(page).toMatch(/<label for="comment"[^>]*>Reason<\/label>\s*<textarea id="comment" name="comment" rows="4" maxlength="2000" required/);
+
+		for (const comment of [undefined, '', '  \n  ']) {
+			const refused = await post(decline, comment);
+			expect(refused.status).toBe(422);
+			const html = await refused.text();
+			expect(html).toContain('Please give a reason: it is required for this answer.');
+			expect(html).toContain('<form method="post"');
+		}
+		const tooLong = await post(decline, `<b>${'x'.repeat(2_001)}`);
+		expect(tooLong.status).toBe(422);
+		const again = await tooLong.text();
+		expect(again).toContain('at most 2000 are kept');
+		expect(again).toContain(`>&lt;b&gt;${'x'.repeat(2_001)}</textarea>`); // what was typed comes back, escaped
+		expect(execution.status).toBe('waiting');
+		expect(execution.runs).toHaveLength(1);
+
+		const reason = 'Over budget <by 240 EUR>;\r\nask again in Q1 & "soon"';
+		const decided = await post(decline, reason);
+		expect(decided.status).toBe(200);
+		await waiting.settled(execution.id);
+		expect(outputAfter(execution)[0].json).toMatchObject({ approved: false, decidedBy: 'ben@example.test', comment: 'Over budget <by 240 EUR>;\nask again in Q1 & "soon"' });
+	});
+
+	test('asked always and optional: every page has the field, and an answer without a reason has comment null', async () => {
+		const { execution, mails } = await requestApproval({ approvalOptions: { askForReason: 'always' } });
+		const { approve, decline } = linksOf(mailTo(mails, 'anna@example.test'));
+		for (const link of [approve, decline]) expect(await (await fetch(link)).text()).toMatch(/Reason <span[^>]*>\(optional\)<\/span><\/label>\s*<textarea id="comment" name="comment" rows="4" maxlength="2000" style/);
+		expect((await post(approve, '   ')).status).toBe(200);
+		await waiting.settled(execution.id);
+		expect(outputAfter(execution)[0].json).toMatchObject({ approved: true, comment: null, data: { approved: true } });
+	});
 });
 
 test('approve-only requests carry one button; bad approvers fail before anything is sent', async () => {

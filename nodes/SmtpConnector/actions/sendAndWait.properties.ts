@@ -73,6 +73,25 @@ export const sendAndWaitProperties: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			{
+				displayName: 'Ask for a Reason',
+				name: 'askForReason',
+				type: 'options',
+				default: 'never',
+				options: [
+					{ name: 'Never', value: 'never' },
+					{ name: 'On Decline', value: 'onDecline', description: 'The decline page has a reason field' },
+					{ name: 'Always', value: 'always', description: 'Every answer page has a reason field' },
+				],
+				description: 'A reason field on the page where the approver confirms; the reason is in the output as comment',
+			},
+			{
+				displayName: 'Reason Required',
+				name: 'reasonRequired',
+				type: 'boolean',
+				default: false,
+				description: 'Whether an answer that asks for a reason is refused without one (the page says so and nothing is decided)',
+			},
+			{
 				displayName: 'Limit Wait Time',
 				name: 'limitWaitTime',
 				type: 'fixedCollection',

@@ -1,5 +1,6 @@
 import type { DecisionValue } from './decision';
 import { COLORS, FONT, escapeHtml } from './html';
+import { REASON_MAX_LENGTH } from './reason';
 
 function page(title: string, body: string): string {
 	return `<!DOCTYPE html>
@@ -20,14 +21,33 @@ function question(label: string, subject: string): string {
 }
 
 /** The page a link opens: it only asks; the decision is the POST of its form. */
-export function confirmPage(input: { subject: string; approver: string; decision: DecisionValue; label: string; actionUrl: string }): string {
+export function confirmPage(input: {
+	subject: string;
+	approver: string;
+	decision: DecisionValue;
+	label: string;
+	actionUrl: string;
+	/** A reason field, where the operation asks for one. */
+	reason?: { required: boolean };
+	/** Why the last POST was not taken, shown above the form with what was typed. */
+	problem?: string;
+	typed?: string;
+}): string {
 	const color = COLORS[input.decision];
+	const problem = input.problem
+		? `<p role="alert" style="margin:0 0 16px;padding:10px 12px;font-size:14px;line-height:20px;color:${COLORS.decline};background:#fef2f2;border:1px solid #fecaca;border-radius:6px;">${escapeHtml(input.problem)}</p>`
+		: '';
+	const reason = input.reason
+		? `<label for="comment" style="display:block;margin:0 0 6px;font-size:14px;font-weight:600;">Reason${input.reason.required ? '' : ' <span style="font-weight:400;color:' + COLORS.muted + ';">(optional)</span>'}</label>
+<textarea id="comment" name="comment" rows="4" maxlength="${REASON_MAX_LENGTH}"${input.reason.required ? ' required' : ''} style="box-sizing:border-box;width:100%;margin:0 0 16px;padding:8px 10px;font:15px/22px ${FONT};color:${COLORS.text};border:1px solid #d1d5db;border-radius:6px;">${escapeHtml(input.typed ?? '')}</textarea>
+`
+		: '';
 	return page(
 		`${input.label}: ${input.subject}`,
 		`${heading(question(input.label, input.subject))}
 ${paragraph(`You are answering as <strong>${escapeHtml(input.approver)}</strong>. Nothing has been decided yet.`)}
-<form method="post" action="${escapeHtml(input.actionUrl)}" style="margin:0;">
-<button type="submit" style="font:600 15px ${FONT};color:#fff;background:${color};border:0;border-radius:6px;padding:12px 24px;cursor:pointer;">${escapeHtml(input.label)}</button>
+${problem}<form method="post" action="${escapeHtml(input.actionUrl)}" style="margin:0;">
+${reason}<button type="submit" style="font:600 15px ${FONT};color:#fff;background:${color};border:0;border-radius:6px;padding:12px 24px;cursor:pointer;">${escapeHtml(input.label)}</button>
 </form>`,
 	);
 }

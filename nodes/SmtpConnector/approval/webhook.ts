@@ -4,6 +4,7 @@ import { credentialNameOf } from '../actions/credentials';
 import { describeRedis } from '../coordination/redis';
 import { readConnectionSettings, type RedisSettings } from '../transport/settings';
 import { DECISIONS, decisionResult, type DecisionValue } from './decision';
+import { readReason, reasonFieldFor, reasonRuleOf, type ReasonRule } from './reason';
 import { recordFirstDecision, type FirstDecision } from './decisions';
 import { alreadyDecidedPage, confirmPage, decidedPage, invalidLinkPage, notRecordedPage, replacedPage } from './pages';
 
@@ -15,6 +16,14 @@ function labelFor(ctx: IWebhookFunctions, decision: DecisionValue): string {
 		return typeof label === 'string' && label.trim() ? label : DEFAULT_LABELS[decision];
 	} catch {
 		return DEFAULT_LABELS[decision];
+	}
+}
+
+function reasonRule(ctx: IWebhookFunctions): ReasonRule {
+	try {
+		return reasonRuleOf(ctx.getNodeParameter('approvalOptions', {}) as IDataObject);
+	} catch {
+		return reasonRuleOf({});
 	}
 }
 
@@ -72,8 +81,13 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	if (approvalId !== currentApprovalId(this)) return respond(410, replacedPage({ subject }));
 	const label = labelFor(this, decision);
 	const url = req.originalUrl ?? req.url ?? '';
-	if (req.method !== 'POST') return respond(200, confirmPage({ subject, approver, decision, label, actionUrl: url }));
+	const reason = reasonFieldFor(reasonRule(this), decision);
+	const confirm = { subject, approver, decision, label, actionUrl: url, reason };
+	if (req.method !== 'POST') return respond(200, confirmPage(confirm));
 
+	const body = (this.getBodyData() ?? {}) as IDataObject;
+	const given = readReason(reason, body);
+	if (!given.ok) return respond(422, confirmPage({ ...confirm, problem: given.problem, typed: typeof body.comment === 'string' ? body.comment : '' }));
 	const at = new Date();
 	const store = await sharedStoreOf(this);
 	let recorded: FirstDecision;
@@ -84,5 +98,6 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	}
 	if (!recorded.first) return respond(409, alreadyDecidedPage({ subject, ...recorded.earlier }));
 	respond(200, decidedPage({ subject, label }));
-	return { noWebhookResponse: true, workflowData: [[{ json: { ...decisionResult(decision, approver, at, subject, approvalId) }, pairedItem: { item: 0 } }]] };
+	const result = decisionResult({ decision, by: approver, at, comment: given.comment }, subject, approvalId);
+	return { noWebhookResponse: true, workflowData: [[{ json: { ...result }, pairedItem: { item: 0 } }]] };
 }
