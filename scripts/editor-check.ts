@@ -113,7 +113,7 @@ async function firstMail(page: Page, server: TestSmtpServer, caCert: string): Pr
 	await page.click('text=Send an email');
 	await page.waitForSelector('[data-test-id=parameter-input-toEmail]');
 	const operations = await optionsOf(page, 'operation');
-	check('the Operation list has the two operations and nothing else (no "Custom API Call")', JSON.stringify(operations) === JSON.stringify(['Send Email', 'Send Email and Wait for Approval']), operations);
+	check('the Operation list has the two operations and nothing else (no "Custom API Call")', JSON.stringify(operations) === JSON.stringify(['Send Email', 'Send Email and Wait for Response']), operations);
 	await page.keyboard.press('Escape');
 	const panel = await page.locator('[data-test-id=node-parameters]').innerText();
 	check("From Email's hint says an empty From sends as the credential's User", /else its User when that is one email address/.test(panel), panel.slice(0, 400));
@@ -201,7 +201,7 @@ async function approvalLinks(page: Page, server: TestSmtpServer): Promise<void> 
 	// The same node switched to the approval operation: shared fields keep their values.
 	await type(page, 'fromName', 'Newcomer');
 	const subject = await shown(page, 'subject');
-	await choose(page, 'operation', 'Send Email and Wait for Approval');
+	await choose(page, 'operation', 'Send Email and Wait for Response');
 	check('switching to the approval operation keeps From Name and Subject', (await shown(page, 'fromName')) === 'Newcomer' && (await shown(page, 'subject')) === subject, [await shown(page, 'fromName'), await shown(page, 'subject')]);
 	const approvalPanel = await page.locator('[data-test-id=node-parameters]').innerText();
 	check("the approval operation says its links start with n8n's WEBHOOK_URL", /links that start with n8n's webhook URL \(its WEBHOOK_URL setting\)/.test(approvalPanel), approvalPanel.slice(0, 300));

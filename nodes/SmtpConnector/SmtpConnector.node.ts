@@ -72,9 +72,9 @@ export class SmtpConnector implements INodeType {
 				options: [
 					{ name: 'Send Email', value: 'send', action: 'Send an email' },
 					{
-						name: 'Send Email and Wait for Approval',
+						name: 'Send Email and Wait for Response',
 						value: SEND_AND_WAIT_OPERATION,
-						action: 'Send an approval request and wait for the decision',
+						action: 'Send an email and wait for an approval or an answer',
 					},
 				],
 				default: 'send',

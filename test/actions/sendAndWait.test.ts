@@ -365,6 +365,143 @@ describe('a reason with the decision', () => {
 	});
 });
 
+describe('Free Text and Custom Form responses', () => {
+	const form = (fields: Record<string, string | string[]>) => {
+		const body = new URLSearchParams();
+		for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+		return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() };
+	};
+	const respondLink = (mail: ReceivedMail) => {
+		const hrefs = [...String(mail.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+		expect(hrefs).toHaveLength(1);
+		return hrefs[0];
+	};
+
+	test('Free Text: one Respond button; the page is a required text box; an empty answer is refused and nothing resumed; the answer arrives as typed', async () => {
+		const { execution, mails } = await requestApproval({ responseType: 'freeText', formOptions: { messageButtonLabel: 'Answer' } });
+		const mail = mailTo(mails, 'anna@example.test');
+		expect(String(mail.parsed.html)).toContain('>Answer</a>');
+		expect(mail.parsed.text).toContain('The link opens a page with the form');
+		const link = respondLink(mail);
+		expect(new URL(link).searchParams.get('decision')).toBe('respond');
+
+		const page = await fetch(link);
+		expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+		const html = await page.text();
+		expect(html).toContain('<h1 style="margin:0 0 12px;font-size:20px;line-height:28px;font-weight:600;">Approve purchase request #123</h1>');
+		expect(html).toContain('<p>Laptop for Jane Doe, <strong>1,240 EUR</strong>.</p>');
+		expect(html).toMatch(/<label for="f0"[^>]*>Response<\/label><textarea id="f0" name="field-0" rows="5" maxlength="10000" required/);
+		expect(html).not.toMatch(/<script/i);
+
+		const empty = await fetch(link, form({ 'field-0': '  ' }));
+		expect(empty.status).toBe(422);
+		expect(await empty.text()).toContain('This field is required.');
+		expect(execution.runs).toHaveLength(1);
+
+		const typed = 'Yes, but only 1,100 EUR <not more> & "by Friday"\r\nThanks';
+		expect((await fetch(link, form({ 'field-0': typed }))).status).toBe(200);
+		await waiting.settled(execution.id);
+		const [answer] = outputAfter(execution);
+		expect(answer.json).toEqual({
+			respondedBy: 'anna@example.test',
+			respondedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+			timedOut: false,
+			subject: 'Approve purchase request #123',
+			approvalId: new URL(link).searchParams.get('approvalId'),
+			data: { text: 'Yes, but only 1,100 EUR <not more> & "by Friday"\nThanks', respondedAt: answer.json.respondedAt },
+		});
+	});
+
+	const purchaseForm = {
+		values: [
+			{ fieldLabel: 'Approved Amount', fieldType: 'number', requiredField: true, placeholder: '1240' },
+			{ fieldLabel: 'Cost Centre', fieldType: 'dropdown', requiredField: true, fieldOptions: { values: [{ option: 'CC-100' }, { option: 'CC-200 <R&D>' }] } },
+			{ fieldLabel: 'Also Approve', fieldType: 'checkbox', fieldOptions: { values: [{ option: 'Finance' }, { option: 'Legal' }] } },
+			{ fieldLabel: 'Notes', fieldType: 'textarea' },
+			{ fieldLabel: 'Start', fieldName: 'startDate', fieldType: 'date' },
+			{ fieldType: 'html', html: '<p><em>Budget 2027</em></p>' },
+			{ fieldName: 'source', fieldType: 'hiddenField', fieldValue: 'n8n' },
+		],
+	};
+
+	test('Custom Form: every field checked on the server; a bad form is shown again with what was typed and each problem, nothing resumed; a good one arrives as typed under data', async () => {
+		const css = 'h1 { color: teal; } </style><script>alert(1)</script>';
+		const { execution, mails } = await requestApproval({ responseType: 'customForm', formFields: purchaseForm, formOptions: { responseFormTitle: 'Purchase details', responseFormButtonLabel: 'Send', responseFormCustomCss: css } });
+		const link = respondLink(mailTo(mails, 'ben@example.test'));
+		const html = await (await fetch(link)).text();
+		expect(html).toContain('<title>Purchase details</title><style>h1 { color: teal; } \\3c /style>\\3c script>alert(1)\\3c /script></style>');
+		expect(html).not.toMatch(/<script/i);
+		expect(html).toContain('<input type="number" step="any" id="f0" name="field-0" value="" required placeholder="1240"');
+		expect(html).toContain('<option>CC-200 &lt;R&amp;D&gt;</option>');
+		expect(html).toContain('<input type="checkbox" id="f2-1" name="field-2" value="Legal">');
+		expect(html).toContain('<p><em>Budget 2027</em></p>');
+		expect(html).not.toContain('n8n"'); // the hidden field's value stays on the server
+		expect(html).toContain('>Send</button>');
+
+		const bad = await fetch(link, form({ 'field-0': '12o0', 'field-1': 'CC-999', 'field-2': ['Finance', 'Board'], 'field-3': '<b>keep me</b>', 'field-4': '2027-02-30' }));
+		expect(bad.status).toBe(422);
+		const again = await bad.text();
+		expect(again).toContain('Some answers need another look');
+		expect(again).toContain('Enter a number, e.g. 1240.50');
+		expect(again).toContain('Choose one of the options shown.');
+		expect(again).toContain('Choose among the options shown.');
+		expect(again).toContain('Enter a date as YYYY-MM-DD.');
+		expect(again).toContain('value="12o0"');
+		expect(again).toContain('>&lt;b&gt;keep me&lt;/b&gt;</textarea>');
+		const missing = await (await fetch(link, form({ 'field-2': 'Legal' }))).text();
+		expect(missing.match(/This field is required\./g)).toHaveLength(2);
+		expect(execution.runs).toHaveLength(1);
+
+		const good = await fetch(link, form({ 'field-0': ' 1240.50 ', 'field-1': 'CC-200 <R&D>', 'field-2': ['Legal', 'Finance'], 'field-3': '', 'field-4': '2027-01-15' }));
+		expect(good.status).toBe(200);
+		await waiting.settled(execution.id);
+		const [answer] = outputAfter(execution);
+		expect(answer.json).toMatchObject({ respondedBy: 'ben@example.test', timedOut: false });
+		expect(answer.json.data).toEqual({
+			'Approved Amount': 1240.5,
+			'Cost Centre': 'CC-200 <R&D>',
+			'Also Approve': ['Finance', 'Legal'],
+			Notes: '',
+			startDate: '2027-01-15',
+			source: 'n8n',
+			respondedAt: answer.json.respondedAt,
+		});
+	});
+
+	test('Custom Form defined as JSON; a definition that cannot make a form fails the node before any mail goes out', async () => {
+		const fields = JSON.stringify([{ fieldLabel: 'Cost Centre', requiredField: true }]);
+		const { execution, mails } = await requestApproval({ responseType: 'customForm', defineForm: 'json', jsonOutput: fields });
+		const link = respondLink(mailTo(mails, 'anna@example.test'));
+		expect(await (await fetch(link)).text()).toContain('<input type="text" id="f0" name="field-0" value="" maxlength="1000" required');
+		expect((await fetch(link, form({ 'field-0': 'CC-100' }))).status).toBe(200);
+		await waiting.settled(execution.id);
+		expect(outputAfter(execution)[0].json.data).toMatchObject({ 'Cost Centre': 'CC-100' });
+
+		const before = smtp.received.length;
+		for (const [jsonOutput, message] of [
+			['[{ "fieldLabel": "Amount" ', /^Form Fields \(JSON\) is not valid JSON: /],
+			['{ "fieldLabel": "Amount" }', /^Form Fields \(JSON\) must be a JSON array of fields/],
+			['[{ "fieldLabel": "Invoice", "fieldType": "file" }]', /^Form Fields \(JSON\): element 1 has the type "file": file uploads are not offered on a response page$/],
+			['[{ "fieldLabel": "Team", "fieldType": "dropdown" }]', /^Form Fields \(JSON\): "Team" offers no options$/],
+			['[{ "fieldLabel": "A" }, { "fieldLabel": "A" }]', /two fields are named "A"/],
+		] as const) {
+			const failed = await requestApproval({ responseType: 'customForm', defineForm: 'json', jsonOutput });
+			expect(failed.execution.status).toBe('error');
+			expect(lastRun(failed.execution).data.resultData.error?.message).toMatch(message);
+		}
+		expect(smtp.received.length).toBe(before);
+	});
+
+	test('a form nobody answers: at the wait limit the workflow resumes with timedOut = true and data = null', async () => {
+		const { execution, options } = await requestApproval({ responseType: 'freeText', formOptions: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'hours' } } } });
+		expect(lastRun(execution).waitTill!.getTime()).toBeGreaterThan(Date.now() + 3_500_000);
+		await resumeAfterWait(execution, options);
+		expect(outputAfter(execution).map((i) => i.json)).toEqual([
+			{ respondedBy: null, respondedAt: null, timedOut: true, subject: 'Approve purchase request #123', approvalId: expect.any(String), data: null },
+		]);
+	});
+});
+
 test('approve-only requests carry one button; bad approvers fail before anything is sent', async () => {
 	const { mails } = await requestApproval({ approvalType: 'approveOnly', approveLabel: 'Sign off' });
 	const html = String(mails[0].parsed.html);

@@ -1,5 +1,6 @@
 import { WebhookContext, validateUrlSignature, WAITING_TOKEN_QUERY_PARAM } from 'n8n-core';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { parse } from 'node:querystring';
 import { SEND_AND_WAIT_OPERATION, type INodeType, type IRunExecutionData, type IWebhookData, type IWebhookDescription } from 'n8n-workflow';
 
 import { resumeWithWebhookData, type Execution, type RunOptions } from './engine';
@@ -69,7 +70,8 @@ export async function startWaitingWebhookServer(): Promise<WaitingWebhookServer>
 		});
 		const request = Object.assign(req, {
 			query: Object.fromEntries(url.searchParams),
-			body: Object.fromEntries(new URLSearchParams(body)),
+			// n8n's body parser: querystring.parse, so a repeated name (checkboxes) gives a list.
+			body: req.headers['content-type'] === 'application/x-www-form-urlencoded' ? parse(body) : {},
 			originalUrl: req.url,
 			params: {},
 		});

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { senderProperties, subjectProperties } from './common.properties';
 import { recipientProperties, sendProperties } from './send.properties';
+import { customFormProperties, formOptionsProperty } from './responseForm.properties';
 import { approverProperties, linksCallout, sendAndWaitProperties } from './sendAndWait.properties';
 
 /**
@@ -16,4 +17,6 @@ export const operationProperties: INodeProperties[] = [
 	...subjectProperties,
 	...sendProperties,
 	...sendAndWaitProperties,
+	...customFormProperties,
+	formOptionsProperty,
 ];

@@ -18,7 +18,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		case CUSTOM_API_CALL:
 			throw new NodeOperationError(
 				this.getNode(),
-				'"Custom API Call" makes HTTP requests, and SMTP is not an HTTP API: choose Send Email or Send Email and Wait for Approval',
+				'"Custom API Call" makes HTTP requests, and SMTP is not an HTTP API: choose Send Email or Send Email and Wait for Response',
 			);
 		default:
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);

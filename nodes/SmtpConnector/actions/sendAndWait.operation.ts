@@ -8,7 +8,8 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { timeoutResult, type DecisionValue } from '../approval/decision';
+import { formTimeoutResult, responseTypeOf, timeoutResult, type Answer, type ResponseType } from '../approval/decision';
+import { formFieldsOf } from '../approval/responseForm';
 import { approvalEmail, type ApprovalLink } from '../approval/emailCard';
 import { linkBase, localLinksWarning } from '../approval/linkBase';
 import { waitTill, type WaitLimit } from '../approval/waitLimit';
@@ -27,7 +28,9 @@ interface ApprovalRequest {
 	approvers: Address[];
 	subject: string;
 	messageHtml: string;
-	decisions: Array<{ decision: DecisionValue; label: string }>;
+	responseType: ResponseType;
+	/** One link per entry in each approver's mail: the decisions, or (Free Text, Custom Form) the form. */
+	decisions: Array<{ decision: Answer; label: string }>;
 	limit?: WaitLimit;
 	/** Carried in every link and in the waiting item, so an answer to an earlier request decides nothing. */
 	approvalId: string;
@@ -39,15 +42,24 @@ function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
 	const subject = textValue(ctx.getNodeParameter('subject', 0, ''), 'Subject').trim();
 	if (!subject) throw new MessageInputError('Subject', 'Subject is empty: it is the question the approvers answer');
 	const label = (name: string, fallback: string) => textValue(ctx.getNodeParameter(name, 0, fallback), name).trim() || fallback;
-	const decisions: ApprovalRequest['decisions'] = [{ decision: 'approve', label: label('approveLabel', 'Approve') }];
-	if (ctx.getNodeParameter('approvalType', 0, 'approveOrDecline') === 'approveOrDecline') {
-		decisions.push({ decision: 'decline', label: label('declineLabel', 'Decline') });
+	const responseType = responseTypeOf(ctx.getNodeParameter('responseType', 0, 'approval'));
+	const decisions: ApprovalRequest['decisions'] = [];
+	let options: IDataObject;
+	if (responseType === 'approval') {
+		decisions.push({ decision: 'approve', label: label('approveLabel', 'Approve') });
+		if (ctx.getNodeParameter('approvalType', 0, 'approveOrDecline') === 'approveOrDecline') decisions.push({ decision: 'decline', label: label('declineLabel', 'Decline') });
+		options = ctx.getNodeParameter('approvalOptions', 0, {}) as IDataObject;
+	} else {
+		options = ctx.getNodeParameter('formOptions', 0, {}) as IDataObject;
+		decisions.push({ decision: 'respond', label: textValue(options.messageButtonLabel ?? '', 'Message Button Label').trim() || 'Respond' });
+		// Checked now, as the page will read it: a form that cannot be shown fails the node, not the approver.
+		if (responseType === 'customForm') formFieldsOf(ctx.getNodeParameter('defineForm', 0, 'fields'), ctx.getNodeParameter('formFields', 0, {}), ctx.getNodeParameter('jsonOutput', 0, '[]'));
 	}
-	const options = ctx.getNodeParameter('approvalOptions', 0, {}) as IDataObject;
 	return {
 		approvers,
 		subject,
 		messageHtml: textValue(ctx.getNodeParameter('message', 0, ''), 'Message'),
+		responseType,
 		decisions,
 		limit: (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values,
 		approvalId: randomBytes(12).toString('base64url'),
@@ -70,6 +82,7 @@ async function sendRequests(ctx: IExecuteFunctions, session: Session, request: A
 				approver: approver.address,
 				links,
 				approverCount: request.approvers.length,
+				asks: request.responseType === 'approval' ? 'decision' : 'form',
 			});
 			const { mail } = composeMail(
 				{ fromEmail: ctx.getNodeParameter('fromEmail', 0, ''), fromName: ctx.getNodeParameter('fromName', 0, ''), toEmail: [approver], subject: request.subject, html, text },
@@ -89,7 +102,7 @@ async function sendRequests(ctx: IExecuteFunctions, session: Session, request: A
  */
 export async function execute(this: IExecuteFunctions, credentialName: CredentialName): Promise<INodeExecutionData[]> {
 	if (typeof this.getSignedResumeUrl !== 'function') {
-		throw new NodeOperationError(this.getNode(), 'This n8n version cannot sign approval links (getSignedResumeUrl is missing): update n8n to use Send and Wait for Approval.');
+		throw new NodeOperationError(this.getNode(), 'This n8n version cannot sign approval links (getSignedResumeUrl is missing): update n8n to use Send Email and Wait for Response.');
 	}
 	let session: Session;
 	try {
@@ -116,7 +129,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
 		const until = waitTill(this, request.limit);
 		// The waiting item: what the time limit resumes with, and what the webhook reads the current request from.
-		this.getExecuteData().data.main = [[{ json: { ...timeoutResult(request.subject, request.approvalId) }, pairedItem: { item: 0 } }]];
+		const timedOut = request.responseType === 'approval' ? timeoutResult(request.subject, request.approvalId) : formTimeoutResult(request.subject, request.approvalId);
+		this.getExecuteData().data.main = [[{ json: { ...timedOut }, pairedItem: { item: 0 } }]];
 		await this.putExecutionToWait(until);
 		return [
 			{

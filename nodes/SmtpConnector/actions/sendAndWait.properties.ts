@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 const show = { show: { operation: ['sendAndWait'] } };
+/** Saved workflows from before Response Type have none: they are approvals. */
+const approval = { show: { operation: ['sendAndWait'], responseType: ['approval'] } };
 
 /** Shown above the Credential: n8n puts the credential under a node's first callout. */
 export const linksCallout: INodeProperties = {
@@ -11,6 +13,60 @@ export const linksCallout: INodeProperties = {
 	type: 'callout',
 	default: '',
 	displayOptions: show,
+};
+
+/** Without an answer by then, the workflow resumes with timedOut = true: the shape of n8n's own send-and-wait. */
+export const limitWaitTimeOption: INodeProperties = {
+	displayName: 'Limit Wait Time',
+	name: 'limitWaitTime',
+	type: 'fixedCollection',
+	default: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'days' } },
+	description: 'Without an answer by then, the workflow resumes with timedOut = true (and approved = null)',
+	options: [
+		{
+			displayName: 'Values',
+			name: 'values',
+			values: [
+				{
+					displayName: 'Limit Type',
+					name: 'limitType',
+					type: 'options',
+					default: 'afterTimeInterval',
+					options: [
+						{ name: 'After Time Interval', value: 'afterTimeInterval' },
+						{ name: 'At Specified Time', value: 'atSpecifiedTime' },
+					],
+				},
+				{
+					displayName: 'Amount',
+					name: 'resumeAmount',
+					type: 'number',
+					default: 1,
+					typeOptions: { minValue: 0, numberPrecision: 2 },
+					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+				},
+				{
+					displayName: 'Unit',
+					name: 'resumeUnit',
+					type: 'options',
+					default: 'days',
+					options: [
+						{ name: 'Minutes', value: 'minutes' },
+						{ name: 'Hours', value: 'hours' },
+						{ name: 'Days', value: 'days' },
+					],
+					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+				},
+				{
+					displayName: 'Max Date and Time',
+					name: 'maxDateAndTime',
+					type: 'dateTime',
+					default: '',
+					displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
+				},
+			],
+		},
+	],
 };
 
 /** Who decides, shown between the sender and the Subject. */
@@ -27,7 +83,7 @@ export const approverProperties: INodeProperties[] = [
 	},
 ];
 
-/** The rest of Send Email and Wait for Approval's parameters, after the Subject. The wait limit has the shape of n8n's own send-and-wait. */
+/** The rest of Send Email and Wait for Response's parameters, after the Subject. The wait limit has the shape of n8n's own send-and-wait. */
 export const sendAndWaitProperties: INodeProperties[] = [
 	{
 		displayName: 'Message',
@@ -40,6 +96,18 @@ export const sendAndWaitProperties: INodeProperties[] = [
 		displayOptions: show,
 	},
 	{
+		displayName: 'Response Type',
+		name: 'responseType',
+		type: 'options',
+		options: [
+			{ name: 'Approval', value: 'approval', description: 'Approve or decline with a button in the email' },
+			{ name: 'Free Text', value: 'freeText', description: 'Answer in a text box on a page the email links to' },
+			{ name: 'Custom Form', value: 'customForm', description: 'Fill in a form of your fields on a page the email links to' },
+		],
+		default: 'approval',
+		displayOptions: show,
+	},
+	{
 		displayName: 'Approval Type',
 		name: 'approvalType',
 		type: 'options',
@@ -48,21 +116,21 @@ export const sendAndWaitProperties: INodeProperties[] = [
 			{ name: 'Approve Only', value: 'approveOnly' },
 		],
 		default: 'approveOrDecline',
-		displayOptions: show,
+		displayOptions: approval,
 	},
 	{
 		displayName: 'Approve Button Label',
 		name: 'approveLabel',
 		type: 'string',
 		default: 'Approve',
-		displayOptions: show,
+		displayOptions: approval,
 	},
 	{
 		displayName: 'Decline Button Label',
 		name: 'declineLabel',
 		type: 'string',
 		default: 'Decline',
-		displayOptions: { show: { operation: ['sendAndWait'], approvalType: ['approveOrDecline'] } },
+		displayOptions: { show: { ...approval.show, approvalType: ['approveOrDecline'] } },
 	},
 	{
 		displayName: 'Options',
@@ -70,7 +138,7 @@ export const sendAndWaitProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		displayOptions: show,
+		displayOptions: approval,
 		options: [
 			{
 				displayName: 'Ask for a Reason',
@@ -91,58 +159,7 @@ export const sendAndWaitProperties: INodeProperties[] = [
 				default: false,
 				description: 'Whether an answer that asks for a reason is refused without one (the page says so and nothing is decided)',
 			},
-			{
-				displayName: 'Limit Wait Time',
-				name: 'limitWaitTime',
-				type: 'fixedCollection',
-				default: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'days' } },
-				description: 'Without a decision by then, the workflow resumes with approved = null and timedOut = true',
-				options: [
-					{
-						displayName: 'Values',
-						name: 'values',
-						values: [
-							{
-								displayName: 'Limit Type',
-								name: 'limitType',
-								type: 'options',
-								default: 'afterTimeInterval',
-								options: [
-									{ name: 'After Time Interval', value: 'afterTimeInterval' },
-									{ name: 'At Specified Time', value: 'atSpecifiedTime' },
-								],
-							},
-							{
-								displayName: 'Amount',
-								name: 'resumeAmount',
-								type: 'number',
-								default: 1,
-								typeOptions: { minValue: 0, numberPrecision: 2 },
-								displayOptions: { show: { limitType: ['afterTimeInterval'] } },
-							},
-							{
-								displayName: 'Unit',
-								name: 'resumeUnit',
-								type: 'options',
-								default: 'days',
-								options: [
-									{ name: 'Minutes', value: 'minutes' },
-									{ name: 'Hours', value: 'hours' },
-									{ name: 'Days', value: 'days' },
-								],
-								displayOptions: { show: { limitType: ['afterTimeInterval'] } },
-							},
-							{
-								displayName: 'Max Date and Time',
-								name: 'maxDateAndTime',
-								type: 'dateTime',
-								default: '',
-								displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
-							},
-						],
-					},
-				],
-			},
+			limitWaitTimeOption,
 		],
 	},
 ];

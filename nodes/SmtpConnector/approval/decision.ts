@@ -1,7 +1,16 @@
+import type { IDataObject } from 'n8n-workflow';
+
 /** What an approver decided, as the node outputs it. */
 export type DecisionValue = 'approve' | 'decline';
 
 export const DECISIONS: readonly DecisionValue[] = ['approve', 'decline'];
+
+/** What a link asks for: a decision, or (Free Text, Custom Form) a form's answer. */
+export type Answer = DecisionValue | 'respond';
+
+export type ResponseType = 'approval' | 'freeText' | 'customForm';
+
+export const responseTypeOf = (value: unknown): ResponseType => (value === 'freeText' || value === 'customForm' ? value : 'approval');
 
 export interface ApprovalResult {
 	/** true approved, false declined, null nobody decided before the wait limit. */
@@ -34,4 +43,24 @@ export function decisionResult({ decision, by, at, comment }: Decided, subject: 
 
 export function timeoutResult(subject: string, approvalId: string): ApprovalResult {
 	return { approved: null, decision: null, decidedBy: null, decidedAt: null, comment: null, timedOut: true, subject, approvalId };
+}
+
+/** A form's answer (Free Text, Custom Form), as the node outputs it; `data` is n8n's send-and-wait shape. */
+export interface FormAnswerResult {
+	respondedBy: string | null;
+	respondedAt: string | null;
+	timedOut: boolean;
+	subject: string;
+	approvalId: string;
+	data: IDataObject | null;
+}
+
+export function formAnswerResult(by: string, at: Date, answers: IDataObject, subject: string, approvalId: string): FormAnswerResult {
+	const respondedAt = at.toISOString();
+	// respondedAt last: a field of that name cannot stand in for when the answer came.
+	return { respondedBy: by, respondedAt, timedOut: false, subject, approvalId, data: { ...answers, respondedAt } };
+}
+
+export function formTimeoutResult(subject: string, approvalId: string): FormAnswerResult {
+	return { respondedBy: null, respondedAt: null, timedOut: true, subject, approvalId, data: null };
 }

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 
 import { withRedis } from '../coordination/redis';
 import type { RedisSettings } from '../transport/settings';
-import type { DecisionValue } from './decision';
+import type { Answer } from './decision';
 
 export interface RecordedDecision {
-	decision: DecisionValue;
+	decision: Answer;
 	by: string;
 	at: Date;
 }
@@ -43,7 +43,7 @@ async function recordInRedis(key: string, candidate: RecordedDecision, store: Re
 		store,
 		async (client) => {
 			if ((await client.set(redisKey, value, 'PX', KEEP_MS, 'NX')) === 'OK') return { first: true };
-			const earlier = JSON.parse((await client.get(redisKey)) ?? value) as { decision: DecisionValue; by: string; at: string };
+			const earlier = JSON.parse((await client.get(redisKey)) ?? value) as { decision: Answer; by: string; at: string };
 			return { first: false, earlier: { decision: earlier.decision, by: earlier.by, at: new Date(earlier.at) } };
 		},
 		undefined,

@@ -8,6 +8,7 @@ export const FONT = "-apple-system,'Segoe UI',Helvetica,Arial,sans-serif";
 export const COLORS = {
 	approve: '#15803d',
 	decline: '#b91c1c',
+	respond: '#1d4ed8',
 	text: '#111827',
 	muted: '#6b7280',
 	body: '#374151',

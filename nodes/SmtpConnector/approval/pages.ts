@@ -1,10 +1,12 @@
-import type { DecisionValue } from './decision';
+import type { Answer, DecisionValue } from './decision';
 import { COLORS, FONT, escapeHtml } from './html';
 import { REASON_MAX_LENGTH } from './reason';
 
-function page(title: string, body: string): string {
+function page(title: string, body: string, css = ''): string {
+	// The author's CSS may not end the style element: "<" has no place in CSS outside strings and comments.
+	const style = css.trim() ? `<style>${css.replace(/</g, '\\3c ')}</style>` : '';
 	return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title>${style}</head>
 <body style="margin:0;padding:48px 16px;background:${COLORS.page};font-family:${FONT};color:${COLORS.text};">
 <main style="max-width:480px;margin:0 auto;background:#fff;border:1px solid ${COLORS.border};border-radius:8px;padding:28px;">
 ${body}
@@ -52,12 +54,40 @@ ${reason}<button type="submit" style="font:600 15px ${FONT};color:#fff;backgroun
 	);
 }
 
+/** Free Text and Custom Form: the page a link opens, and the same page again with what was wrong. */
+export function formPage(input: {
+	title: string;
+	/** HTML written by the workflow author (the Message, or the Response Form Description). */
+	descriptionHtml: string;
+	approver: string;
+	fieldsHtml: string;
+	buttonLabel: string;
+	actionUrl: string;
+	customCss?: string;
+	problem?: string;
+}): string {
+	const problem = input.problem
+		? `<p role="alert" style="margin:0 0 16px;padding:10px 12px;font-size:14px;line-height:20px;color:${COLORS.decline};background:#fef2f2;border:1px solid #fecaca;border-radius:6px;">${escapeHtml(input.problem)}</p>`
+		: '';
+	const description = input.descriptionHtml.trim() ? `<div style="margin:0 0 16px;font-size:15px;line-height:22px;color:${COLORS.body};">${input.descriptionHtml}</div>` : '';
+	return page(
+		input.title,
+		`${heading(escapeHtml(input.title))}
+${description}${paragraph(`You are answering as <strong>${escapeHtml(input.approver)}</strong>. Nothing is recorded until you submit.`)}
+${problem}<form method="post" action="${escapeHtml(input.actionUrl)}" style="margin:0;">
+${input.fieldsHtml}
+<button type="submit" style="font:600 15px ${FONT};color:#fff;background:${COLORS.respond};border:0;border-radius:6px;padding:12px 24px;cursor:pointer;">${escapeHtml(input.buttonLabel)}</button>
+</form>`,
+		input.customCss,
+	);
+}
+
 export function decidedPage(input: { subject: string; label: string }): string {
 	return page('Thank you', `${heading('Thank you')}${paragraph(`Your answer “${escapeHtml(input.label)}” to “${escapeHtml(input.subject)}” has been recorded.`)}`);
 }
 
-export function alreadyDecidedPage(input: { subject: string; by: string; at: Date; decision: DecisionValue }): string {
-	const what = input.decision === 'approve' ? 'approved' : 'declined';
+export function alreadyDecidedPage(input: { subject: string; by: string; at: Date; decision: Answer }): string {
+	const what = { approve: 'approved', decline: 'declined', respond: 'answered' }[input.decision];
 	return page(
 		'Already decided',
 		`${heading('Already decided')}${paragraph(`“${escapeHtml(input.subject)}” was already ${what} by <strong>${escapeHtml(input.by)}</strong> at ${escapeHtml(input.at.toISOString().replace('T', ' ').slice(0, 19))} UTC. Your answer changed nothing.`)}`,

@@ -3,29 +3,29 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { credentialNameOf } from '../actions/credentials';
 import { describeRedis } from '../coordination/redis';
 import { readConnectionSettings, type RedisSettings } from '../transport/settings';
-import { DECISIONS, decisionResult, type DecisionValue } from './decision';
+import { DECISIONS, decisionResult, formAnswerResult, responseTypeOf, type Answer, type DecisionValue } from './decision';
 import { readReason, reasonFieldFor, reasonRuleOf, type ReasonRule } from './reason';
 import { recordFirstDecision, type FirstDecision } from './decisions';
-import { alreadyDecidedPage, confirmPage, decidedPage, invalidLinkPage, notRecordedPage, replacedPage } from './pages';
+import { alreadyDecidedPage, confirmPage, decidedPage, formPage, invalidLinkPage, notRecordedPage, replacedPage } from './pages';
+import { FREE_TEXT_FIELDS, formFieldsOf, readForm, renderFields, type FormField } from './responseForm';
 
 const DEFAULT_LABELS: Record<DecisionValue, string> = { approve: 'Approve', decline: 'Decline' };
 
-function labelFor(ctx: IWebhookFunctions, decision: DecisionValue): string {
+/** A parameter as the waiting node has it, or `fallback` where it cannot be read now. */
+function parameter<T>(ctx: IWebhookFunctions, name: string, fallback: T): T {
 	try {
-		const label = ctx.getNodeParameter(decision === 'approve' ? 'approveLabel' : 'declineLabel', DEFAULT_LABELS[decision]);
-		return typeof label === 'string' && label.trim() ? label : DEFAULT_LABELS[decision];
+		return (ctx.getNodeParameter(name, fallback) as T) ?? fallback;
 	} catch {
-		return DEFAULT_LABELS[decision];
+		return fallback;
 	}
 }
 
-function reasonRule(ctx: IWebhookFunctions): ReasonRule {
-	try {
-		return reasonRuleOf(ctx.getNodeParameter('approvalOptions', {}) as IDataObject);
-	} catch {
-		return reasonRuleOf({});
-	}
+function labelFor(ctx: IWebhookFunctions, decision: DecisionValue): string {
+	const label = parameter<unknown>(ctx, decision === 'approve' ? 'approveLabel' : 'declineLabel', DEFAULT_LABELS[decision]);
+	return typeof label === 'string' && label.trim() ? label : DEFAULT_LABELS[decision];
 }
+
+const reasonRule = (ctx: IWebhookFunctions): ReasonRule => reasonRuleOf(parameter<IDataObject>(ctx, 'approvalOptions', {}));
 
 /** The Redis of the credential's Shared Limits, where decisions are recorded for every webhook process. */
 async function sharedStoreOf(ctx: IWebhookFunctions): Promise<RedisSettings | undefined> {
@@ -52,19 +52,11 @@ function currentApprovalId(ctx: IWebhookFunctions): string {
 	}
 }
 
-/**
- * The approval links. n8n has checked the link's signature before this runs (it binds execution, node,
- * approver and decision). A GET — what link scanners and previews do — only shows a confirmation page;
- * the POST of that page decides, once: the first decision resumes the workflow.
- */
-export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const req = this.getRequestObject();
-	const res = this.getResponseObject();
-	const query = this.getQueryData() as IDataObject;
-	const approver = typeof query.approver === 'string' ? query.approver : '';
-	const decision = DECISIONS.find((d) => d === query.decision);
-	const subject = typeof query.title === 'string' && query.title ? query.title : 'this request';
-	const respond = (status: number, html: string): IWebhookResponseData => {
+type Respond = (status: number, html: string) => IWebhookResponseData;
+
+function responder(ctx: IWebhookFunctions): Respond {
+	const res = ctx.getResponseObject();
+	return (status, html) => {
 		res.statusCode = status;
 		res.setHeader('Content-Type', 'text/html; charset=utf-8');
 		res.setHeader('Cache-Control', 'no-store');
@@ -76,28 +68,109 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 		res.end(html);
 		return { noWebhookResponse: true };
 	};
-	if (!approver || !decision) return respond(400, invalidLinkPage('It lacks the approver or the decision. Use a button in the approval email.'));
-	const approvalId = typeof query.approvalId === 'string' ? query.approvalId : '';
-	if (approvalId !== currentApprovalId(this)) return respond(410, replacedPage({ subject }));
-	const label = labelFor(this, decision);
-	const url = req.originalUrl ?? req.url ?? '';
-	const reason = reasonFieldFor(reasonRule(this), decision);
-	const confirm = { subject, approver, decision, label, actionUrl: url, reason };
-	if (req.method !== 'POST') return respond(200, confirmPage(confirm));
+}
 
-	const body = (this.getBodyData() ?? {}) as IDataObject;
-	const given = readReason(reason, body);
-	if (!given.ok) return respond(422, confirmPage({ ...confirm, problem: given.problem, typed: typeof body.comment === 'string' ? body.comment : '' }));
-	const at = new Date();
-	const store = await sharedStoreOf(this);
+interface Request {
+	ctx: IWebhookFunctions;
+	respond: Respond;
+	approver: string;
+	subject: string;
+	approvalId: string;
+	/** The link's URL, which its page's form posts back to. */
+	url: string;
+	body: IDataObject;
+}
+
+/**
+ * Records `answer` as the request's first, or answers why not: another came first (409), or the record
+ * cannot be reached (503). Only the first resumes the workflow.
+ */
+async function recordFirst({ ctx, respond, approver, subject, approvalId, url }: Request, answer: Answer, at: Date): Promise<IWebhookResponseData | undefined> {
+	const store = await sharedStoreOf(ctx);
 	let recorded: FirstDecision;
 	try {
-		recorded = await recordFirstDecision(`${url.split('?')[0]}#${approvalId}`, { decision, by: approver, at }, store);
+		recorded = await recordFirstDecision(`${url.split('?')[0]}#${approvalId}`, { decision: answer, by: approver, at }, store);
 	} catch {
 		return respond(503, notRecordedPage({ subject, where: store ? describeRedis(store) : 'the record' }));
 	}
-	if (!recorded.first) return respond(409, alreadyDecidedPage({ subject, ...recorded.earlier }));
+	return recorded.first ? undefined : respond(409, alreadyDecidedPage({ subject, ...recorded.earlier }));
+}
+
+const resume = (json: object): IWebhookResponseData => ({ noWebhookResponse: true, workflowData: [[{ json: { ...json }, pairedItem: { item: 0 } }]] });
+
+/** Approval: the link's page asks to confirm (with a reason where asked for); its POST decides. */
+async function decide(request: Request, decision: DecisionValue): Promise<IWebhookResponseData> {
+	const { ctx, respond, approver, subject, approvalId, url, body } = request;
+	const label = labelFor(ctx, decision);
+	const reason = reasonFieldFor(reasonRule(ctx), decision);
+	const confirm = { subject, approver, decision, label, actionUrl: url, reason };
+	if (ctx.getRequestObject().method !== 'POST') return respond(200, confirmPage(confirm));
+
+	const given = readReason(reason, body);
+	if (!given.ok) return respond(422, confirmPage({ ...confirm, problem: given.problem, typed: typeof body.comment === 'string' ? body.comment : '' }));
+	const at = new Date();
+	const refused = await recordFirst(request, decision, at);
+	if (refused) return refused;
 	respond(200, decidedPage({ subject, label }));
-	const result = decisionResult({ decision, by: approver, at, comment: given.comment }, subject, approvalId);
-	return { noWebhookResponse: true, workflowData: [[{ json: { ...result }, pairedItem: { item: 0 } }]] };
+	return resume(decisionResult({ decision, by: approver, at, comment: given.comment }, subject, approvalId));
+}
+
+/** Free Text and Custom Form: the link's page is the form; its POST, checked field by field, answers. */
+async function answer(request: Request, fields: FormField[]): Promise<IWebhookResponseData> {
+	const { ctx, respond, approver, subject, approvalId, url, body } = request;
+	const options = parameter<IDataObject>(ctx, 'formOptions', {});
+	const text = (value: unknown, fallback: string) => (typeof value === 'string' && value.trim() ? value : fallback);
+	const page = {
+		title: text(options.responseFormTitle, subject),
+		descriptionHtml: text(options.responseFormDescription, String(parameter<unknown>(ctx, 'message', '') ?? '')),
+		approver,
+		buttonLabel: text(options.responseFormButtonLabel, 'Submit'),
+		actionUrl: url,
+		customCss: typeof options.responseFormCustomCss === 'string' ? options.responseFormCustomCss : '',
+	};
+	if (ctx.getRequestObject().method !== 'POST') return respond(200, formPage({ ...page, fieldsHtml: renderFields(fields) }));
+
+	const reading = readForm(fields, body);
+	if (!reading.ok) {
+		const problem = 'Some answers need another look: see the fields marked below. Nothing was recorded.';
+		return respond(422, formPage({ ...page, problem, fieldsHtml: renderFields(fields, reading.typed, reading.problems) }));
+	}
+	const at = new Date();
+	const refused = await recordFirst(request, 'respond', at);
+	if (refused) return refused;
+	respond(200, decidedPage({ subject, label: page.buttonLabel }));
+	return resume(formAnswerResult(approver, at, reading.data, subject, approvalId));
+}
+
+/** The form the waiting node asks for, read as it was checked when the mails went out. */
+function fieldsOf(ctx: IWebhookFunctions, responseType: 'freeText' | 'customForm'): FormField[] {
+	if (responseType === 'freeText') return FREE_TEXT_FIELDS;
+	return formFieldsOf(parameter<unknown>(ctx, 'defineForm', 'fields'), parameter<unknown>(ctx, 'formFields', {}), parameter<unknown>(ctx, 'jsonOutput', '[]'));
+}
+
+/**
+ * The links of the request mails. n8n has checked the link's signature before this runs (it binds
+ * execution, node, approver, decision and request). A GET — what link scanners and previews do — only
+ * shows a page; the POST of that page answers, once: the first answer resumes the workflow.
+ */
+export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const req = this.getRequestObject();
+	const respond = responder(this);
+	const query = this.getQueryData() as IDataObject;
+	const approver = typeof query.approver === 'string' ? query.approver : '';
+	const responseType = responseTypeOf(parameter<unknown>(this, 'responseType', 'approval'));
+	const decision = responseType === 'approval' ? DECISIONS.find((d) => d === query.decision) : query.decision === 'respond' ? 'respond' : undefined;
+	const subject = typeof query.title === 'string' && query.title ? query.title : 'this request';
+	if (!approver || !decision) return respond(400, invalidLinkPage('It lacks the approver or what it answers. Use a button in the email.'));
+	const approvalId = typeof query.approvalId === 'string' ? query.approvalId : '';
+	if (approvalId !== currentApprovalId(this)) return respond(410, replacedPage({ subject }));
+	const request: Request = { ctx: this, respond, approver, subject, approvalId, url: req.originalUrl ?? req.url ?? '', body: (this.getBodyData() ?? {}) as IDataObject };
+	if (decision !== 'respond') return await decide(request, decision);
+	let fields: FormField[];
+	try {
+		fields = fieldsOf(this, responseType as 'freeText' | 'customForm');
+	} catch (error) {
+		return respond(500, invalidLinkPage(`The form cannot be shown: ${(error as Error).message}. Tell the workflow's owner.`));
+	}
+	return await answer(request, fields);
 }
