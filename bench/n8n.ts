@@ -232,6 +232,8 @@ async function main() {
 				const ownPerItem = median(ours.map((m, r) => m.ms - floor[r].ms)) / n;
 				const rawPerMessage = rawMs[n] / n;
 				const rssGrowth = median(ours.map((m) => m.peakRssMb)) - median(floor.map((m) => m.peakRssMb));
+				// The peak with ours varies by ~140 MB from run to run (965–1103 MB, floor 899–910 MB, on one commit): show each.
+				console.log(`peak RSS (${engine}, N=${n}): floor ${floor.map((m) => m.peakRssMb.toFixed(0)).join(', ')} MB; ours ${ours.map((m) => m.peakRssMb.toFixed(0)).join(', ')} MB`);
 				const cpuPerItem = median(ours.map((m, r) => m.cpuMs - floor[r].cpuMs)) / n;
 				cpuRows.push(
 					`| ${engine} | ${n} | ${cpuPerItem.toFixed(3)} ms | ${rawCpu['8'][n].toFixed(3)} ms | ${rawCpu['10'][n].toFixed(3)} ms | ${(cpuPerItem / rawCpu['8'][n]).toFixed(2)} × 8.0.10, ${(cpuPerItem / rawCpu['10'][n]).toFixed(2)} × 10.6 |`,

@@ -46,11 +46,12 @@ export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N
 "$node24" "$n8n_bin" import:workflow --input="$work/workflow-oauth.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-approval.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-approval-loop.json"
+"$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-responses.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-shutdown.json"
 if [ "${n8n_version%%.*}" -ge 2 ]; then
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 else
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
 fi
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck2 --rawOutput > "$work/run-oauth.json" || true
@@ -116,6 +117,13 @@ echo "REAL N8N CREDENTIAL TEST PASSED"
 # Send and Wait for Approval: started by the published workflow's webhook, decided through n8n's signed links.
 node "$root/scripts/real-n8n/approval-check.js" http://127.0.0.1:5688 "$work/sink"
 echo "REAL N8N APPROVAL CHECK PASSED"
+
+# Free Text, Custom Form and a reason, answered in headless Chromium; n8n 2.x's run writes the README's pictures.
+shots="$work/shots"
+if [ "${n8n_version%%.*}" -ge 2 ]; then shots="$root/docs"; fi
+mkdir -p "$shots"
+node "$root/scripts/real-n8n/responses-check.js" http://127.0.0.1:5688 "$work/sink" "$shots"
+echo "REAL N8N RESPONSES CHECK PASSED"
 
 # SIGTERM in the middle of a 200-mail execution: n8n waits for it, the pools keep sending, every mail arrives once.
 node "$root/scripts/real-n8n/shutdown-check.js" start http://127.0.0.1:5688 "$work/sink"

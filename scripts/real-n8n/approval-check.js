@@ -1,34 +1,15 @@
 // Send and Wait for Approval in a running n8n: the webhook starts an execution, which mails both approvers
 // and waits; the links are n8n's signed waiting-webhook URLs. Usage: node approval-check.js <base> <sink dir>
-const fs = require('node:fs');
-const path = require('node:path');
+const { mailbox, decoded, link, checker, sleep } = require('./mailbox');
 
 const [base, sinkDir] = process.argv.slice(2);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const mails = () =>
-	fs.readdirSync(path.join(sinkDir, 'mail')).filter((f) => f.endsWith('.json')).map((f) => ({
-		...JSON.parse(fs.readFileSync(path.join(sinkDir, 'mail', f), 'utf8')),
-		raw: fs.readFileSync(path.join(sinkDir, 'mail', f.replace('.json', '.eml')), 'utf8'),
-	}));
+const box = mailbox(sinkDir);
 // Mails of this check only: the earlier checks of the script also wrote to anna@example.com.
-const ofThisCheck = (marker = 'PR-77') => mails().filter((m) => m.raw.includes(marker));
-async function waitForMail(to, count = 1, marker = 'PR-77') {
-	for (let i = 0; i < 100; i++) {
-		const found = ofThisCheck(marker).filter((m) => m.envelope.to.includes(to));
-		if (found.length >= count) return found[count - 1];
-		await sleep(200);
-	}
-	throw new Error(`no mail to ${to}`);
-}
-// The links are in the quoted-printable HTML part and, plainly, in the text part ("Approve: <url>").
-const link = (mail, label) => new RegExp(`^${label}: (\\S+)`, 'm').exec(mail.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='))[1];
+const ofThisCheck = (marker = 'PR-77') => box.marked(marker);
+const waitForMail = (to, count = 1, marker = 'PR-77') => box.waitFor(to, marker, count);
 
 async function main() {
-	const failures = [];
-	const check = (label, ok, detail = '') => {
-		console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${label}${detail ? `: ${detail}` : ''}`);
-		if (!ok) failures.push(label);
-	};
+	const { check, failures } = checker();
 	const started = await fetch(`${base}/webhook/smtp-connector-approval-check?id=PR-77`);
 	check('webhook starts the execution', started.ok, String(started.status));
 	const anna = await waitForMail('anna@example.com');
@@ -75,8 +56,7 @@ async function main() {
 	const declined = await fetch(link(round1, 'Decline'), form('Too expensive: 12 % over budget & no SLA'));
 	check('round 1: a decline with its reason decides', declined.status === 200 && (await declined.text()).includes('Thank you'), String(declined.status));
 	const round2 = await waitForMail('anna@example.com', 2, 'LOOP-9');
-	const round2Text = round2.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-	check("round 2's mail carries round 1's comment", round2Text.includes('Last answer: Too expensive: 12 % over budget & no SLA'));
+	check("round 2's mail carries round 1's comment", decoded(round2).includes('Last answer: Too expensive: 12 % over budget & no SLA'));
 	const idOf = (url) => new URL(url).searchParams.get('approvalId');
 	check('round 2: a new request with its own id', idOf(link(round2, 'Approve')) && idOf(link(round2, 'Approve')) !== idOf(link(round1, 'Approve')), `${idOf(link(round1, 'Approve'))} → ${idOf(link(round2, 'Approve'))}`);
 	const stale = await fetch(link(round1, 'Approve'), { method: 'POST' });

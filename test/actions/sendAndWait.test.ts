@@ -366,10 +366,11 @@ describe('a reason with the decision', () => {
 });
 
 describe('Free Text and Custom Form responses', () => {
+	/** What the form page's browser sends: multipart/form-data. */
 	const form = (fields: Record<string, string | string[]>) => {
-		const body = new URLSearchParams();
+		const body = new FormData();
 		for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-		return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() };
+		return { method: 'POST', body };
 	};
 	const respondLink = (mail: ReceivedMail) => {
 		const hrefs = [...String(mail.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
@@ -437,6 +438,8 @@ describe('Free Text and Custom Form responses', () => {
 		expect(html).toContain('<p><em>Budget 2027</em></p>');
 		expect(html).not.toContain('n8n"'); // the hidden field's value stays on the server
 		expect(html).toContain('>Send</button>');
+		// n8n 2.x refuses (415) any other body for a send-and-wait node whose responseType is customForm.
+		expect(html).toContain('enctype="multipart/form-data"');
 
 		const bad = await fetch(link, form({ 'field-0': '12o0', 'field-1': 'CC-999', 'field-2': ['Finance', 'Board'], 'field-3': '<b>keep me</b>', 'field-4': '2027-02-30' }));
 		expect(bad.status).toBe(422);

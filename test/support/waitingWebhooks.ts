@@ -28,6 +28,22 @@ const page = (res: ServerResponse, status: number, text: string) => {
 	res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(`<!DOCTYPE html><p>${text}</p>`);
 };
 
+/**
+ * The body as n8n 2.x parses a waiting webhook's: urlencoded with querystring.parse (a repeated name gives
+ * a list); multipart/form-data into { data, files }, a field sent once as its value, several times as a list.
+ */
+async function parsedBody(contentType: string, raw: Buffer): Promise<unknown> {
+	if (contentType === 'application/x-www-form-urlencoded') return parse(raw.toString('utf8'));
+	if (!contentType.startsWith('multipart/form-data')) return {};
+	const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+	const data: Record<string, string | string[]> = {};
+	for (const name of new Set(form.keys())) {
+		const values = form.getAll(name).map(String);
+		data[name] = values.length === 1 ? values[0] : values;
+	}
+	return { data, files: {} };
+}
+
 export async function startWaitingWebhookServer(): Promise<WaitingWebhookServer> {
 	const executions = new Map<string, { execution: Execution; options: RunOptions; resumed?: Promise<unknown> }>();
 	let barrier: { waiting: number; release: () => void; reached: Promise<void> } | undefined;
@@ -63,15 +79,14 @@ export async function startWaitingWebhookServer(): Promise<WaitingWebhookServer>
 		const nodeType = execution.workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
 		const description = nodeType.description.webhooks?.find((w) => w.httpMethod === req.method) as IWebhookDescription | undefined;
 		if (!description) return page(res, 404, 'The workflow does not contain a waiting webhook with a matching path/method.');
-		const body = await new Promise<string>((resolve) => {
-			let text = '';
-			req.on('data', (c) => (text += c));
-			req.on('end', () => resolve(text));
+		const raw = await new Promise<Buffer>((resolve) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => resolve(Buffer.concat(chunks)));
 		});
 		const request = Object.assign(req, {
 			query: Object.fromEntries(url.searchParams),
-			// n8n's body parser: querystring.parse, so a repeated name (checkboxes) gives a list.
-			body: req.headers['content-type'] === 'application/x-www-form-urlencoded' ? parse(body) : {},
+			body: await parsedBody(req.headers['content-type'] ?? '', raw),
 			originalUrl: req.url,
 			params: {},
 		});

@@ -74,7 +74,7 @@ export function formPage(input: {
 		input.title,
 		`${heading(escapeHtml(input.title))}
 ${description}${paragraph(`You are answering as <strong>${escapeHtml(input.approver)}</strong>. Nothing is recorded until you submit.`)}
-${problem}<form method="post" action="${escapeHtml(input.actionUrl)}" style="margin:0;">
+${problem}<form method="post" action="${escapeHtml(input.actionUrl)}" enctype="multipart/form-data" style="margin:0;">
 ${input.fieldsHtml}
 <button type="submit" style="font:600 15px ${FONT};color:#fff;background:${COLORS.respond};border:0;border-radius:6px;padding:12px 24px;cursor:pointer;">${escapeHtml(input.buttonLabel)}</button>
 </form>`,

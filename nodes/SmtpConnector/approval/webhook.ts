@@ -149,6 +149,17 @@ function fieldsOf(ctx: IWebhookFunctions, responseType: 'freeText' | 'customForm
 }
 
 /**
+ * The fields a page posted. The form pages post multipart/form-data — n8n 2.x accepts nothing else for a
+ * send-and-wait node with a custom form — which n8n parses into { data, files }; the approval pages post
+ * application/x-www-form-urlencoded, which it parses into the fields themselves.
+ */
+function formBody(body: unknown): IDataObject {
+	if (!body || typeof body !== 'object') return {};
+	const { data } = body as IDataObject;
+	return data && typeof data === 'object' && !Array.isArray(data) ? (data as IDataObject) : (body as IDataObject);
+}
+
+/**
  * The links of the request mails. n8n has checked the link's signature before this runs (it binds
  * execution, node, approver, decision and request). A GET — what link scanners and previews do — only
  * shows a page; the POST of that page answers, once: the first answer resumes the workflow.
@@ -164,7 +175,7 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	if (!approver || !decision) return respond(400, invalidLinkPage('It lacks the approver or what it answers. Use a button in the email.'));
 	const approvalId = typeof query.approvalId === 'string' ? query.approvalId : '';
 	if (approvalId !== currentApprovalId(this)) return respond(410, replacedPage({ subject }));
-	const request: Request = { ctx: this, respond, approver, subject, approvalId, url: req.originalUrl ?? req.url ?? '', body: (this.getBodyData() ?? {}) as IDataObject };
+	const request: Request = { ctx: this, respond, approver, subject, approvalId, url: req.originalUrl ?? req.url ?? '', body: formBody(this.getBodyData()) };
 	if (decision !== 'respond') return await decide(request, decision);
 	let fields: FormField[];
 	try {
