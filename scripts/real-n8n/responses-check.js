@@ -97,6 +97,34 @@ async function reasonLoop(page) {
 	check('Loop: the workflow ended approved by the second round', /^Subject: Approved by anna@example.com: Approve contract LOOP-B/m.test(told.raw));
 }
 
+async function quorum(page) {
+	await fetch(`${base}/webhook/smtp-connector-quorum?id=Q-3`);
+	const mails = await Promise.all(['dir1', 'dir2', 'dir3'].map((d) => box.waitFor(`${d}@example.com`, 'Q-3')));
+	const answer = async (mail, label) => {
+		await open(page, link(mail, label));
+		const status = await submit(page);
+		return { status, text: (await page.locator('main').textContent()).replace(/\s+/g, ' ') };
+	};
+	const first = await answer(mails[0], 'Approve');
+	check('Quorum: the first approval is counted, 1 of 2', first.status === 200 && first.text.includes('1 of the 2 approvals needed so far'), first.text);
+	await page.screenshot({ path: path.join(shots, 'approval-quorum-counted.png'), fullPage: true });
+	const declined = await answer(mails[1], 'Decline');
+	check('Quorum: a decline is counted as one vote, nothing decided yet', declined.status === 200 && declined.text.includes('has been recorded'), declined.text);
+	const again = await answer(mails[0], 'Decline');
+	check("Quorum: an approver's second answer changes nothing", again.status === 409 && again.text.includes('your first answer stands'), again.text);
+	await sleep(1000);
+	check('Quorum: nothing resumed before the second approval', toRequester('Q-3').length === 0);
+	const second = await answer(mails[2], 'Approve');
+	check('Quorum: the second approval decides', second.status === 200, second.text);
+	const told = await box.waitFor('requester@example.com', 'Q-3');
+	const votes = /VOTES(\[.*\]) (\d+)\/(\d+)/.exec(decoded(told));
+	check(
+		'Quorum: approved by the second approval, with all three approvers in the output',
+		/^Subject: Approved by dir3@example.com: Approve budget Q-3/m.test(told.raw) && votes?.[1] === JSON.stringify([['dir1@example.com', 'approve'], ['dir2@example.com', 'decline'], ['dir3@example.com', 'approve']]) && votes[2] === '2' && votes[3] === '1',
+		votes?.[0],
+	);
+}
+
 async function main() {
 	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 	try {
@@ -104,6 +132,7 @@ async function main() {
 		await freeText(page);
 		await customForm(page);
 		await reasonLoop(page);
+		await quorum(page);
 	} finally {
 		await browser.close();
 	}

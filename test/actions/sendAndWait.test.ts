@@ -117,7 +117,8 @@ async function requestApproval(parameters: Record<string, unknown> = {}, credent
 	const before = smtp.received.length;
 	const execution = await startExecution(options);
 	waiting.register(execution, options);
-	const mails = execution.status === 'waiting' ? (await smtp.waitFor(before + 2)).slice(before) : [];
+	const count = String(node.parameters.approvers).split(',').length;
+	const mails = execution.status === 'waiting' ? (await smtp.waitFor(before + count)).slice(before) : [];
 	return { execution, options, mails };
 }
 
@@ -212,6 +213,12 @@ test('opening a link (GET) shows a confirmation page and decides nothing; its PO
 		timedOut: false,
 		subject: 'Approve purchase request #123',
 		approvalId: new URL(link).searchParams.get('approvalId'),
+		approvers: [
+			{ approver: 'anna@example.test', decision: null, comment: null, at: null },
+			{ approver: 'ben@example.test', decision: 'decline', comment: null, at: decision.json.decidedAt },
+		],
+		approvals: 0,
+		declines: 1,
 		data: { approved: false, respondedAt: decision.json.decidedAt },
 	});
 	void options;
@@ -281,7 +288,22 @@ test('when the wait limit passes, the workflow resumes with approved = null and 
 	await resumeAfterWait(execution, options); // what n8n's wait tracker does at waitTill
 	expect(execution.status).toBe('success');
 	expect(outputAfter(execution).map((i) => i.json)).toEqual([
-		{ approved: null, decision: null, decidedBy: null, decidedAt: null, comment: null, timedOut: true, subject: 'Approve purchase request #123', approvalId: expect.stringMatching(/^[\w-]{16}$/) },
+		{
+			approved: null,
+			decision: null,
+			decidedBy: null,
+			decidedAt: null,
+			comment: null,
+			timedOut: true,
+			subject: 'Approve purchase request #123',
+			approvalId: expect.stringMatching(/^[\w-]{16}$/),
+			approvers: [
+				{ approver: 'anna@example.test', decision: null, comment: null, at: null },
+				{ approver: 'ben@example.test', decision: null, comment: null, at: null },
+			],
+			approvals: 0,
+			declines: 0,
+		},
 	]);
 });
 
@@ -505,6 +527,61 @@ describe('Free Text and Custom Form responses', () => {
 	});
 });
 
+describe('a quorum of approvers', () => {
+	const THREE = 'anna@example.test, ben@example.test, carl@example.test';
+	const post = async (link: string) => {
+		const response = await fetch(link, { method: 'POST' });
+		return { status: response.status, text: await response.text() };
+	};
+
+	test('two of three, a decline counting as one vote: each answer is counted, a second click changes nothing, the second approval resumes with all three approvers', async () => {
+		const { execution, mails } = await requestApproval({ approvers: THREE, approvalOptions: { approvalsNeeded: 'atLeast', minApprovals: 2, declineRule: 'vote' } });
+		const [anna, ben, carl] = ['anna', 'ben', 'carl'].map((n) => linksOf(mailTo(mails, `${n}@example.test`)));
+		const first = await post(anna.approve);
+		expect(first.status).toBe(200);
+		expect(first.text).toContain('1 of the 2 approvals needed so far');
+		expect((await post(ben.decline)).status).toBe(200); // carl can still make it two
+		const again = await post(anna.decline);
+		expect(again.status).toBe(409);
+		expect(again.text).toMatch(/You approved .* UTC; your first answer stands\. The request is still waiting for other approvers\./);
+		expect(execution.status).toBe('waiting');
+		expect(execution.runs).toHaveLength(1);
+
+		const last = await post(carl.approve);
+		expect(last.status).toBe(200);
+		expect(last.text).toContain('has been recorded');
+		await waiting.settled(execution.id);
+		const [result] = outputAfter(execution);
+		expect(result.json).toMatchObject({ approved: true, decision: 'approve', decidedBy: 'carl@example.test', approvals: 2, declines: 1, data: { approved: true } });
+		expect((result.json.approvers as Array<{ approver: string; decision: string }>).map((a) => [a.approver, a.decision])).toEqual([
+			['anna@example.test', 'approve'],
+			['ben@example.test', 'decline'],
+			['carl@example.test', 'approve'],
+		]);
+	});
+
+	test('all approvers, a decline deciding at once: the first decline resumes, and who never answered is listed', async () => {
+		const { execution, mails } = await requestApproval({ approvers: THREE, approvalOptions: { approvalsNeeded: 'all' } });
+		const [anna, ben] = ['anna', 'ben'].map((n) => linksOf(mailTo(mails, `${n}@example.test`)));
+		expect((await post(anna.approve)).text).toContain('1 of the 3 approvals needed so far');
+		expect((await post(ben.decline)).status).toBe(200);
+		await waiting.settled(execution.id);
+		const [result] = outputAfter(execution);
+		expect(result.json).toMatchObject({ approved: false, decidedBy: 'ben@example.test', approvals: 1, declines: 1 });
+		expect((result.json.approvers as Array<{ decision: string | null }>).map((a) => a.decision)).toEqual(['approve', 'decline', null]);
+	});
+
+	test('two of three, declines as votes: declined once two approvals can no longer come', async () => {
+		const { execution, mails } = await requestApproval({ approvers: THREE, approvalOptions: { approvalsNeeded: 'atLeast', minApprovals: 2, declineRule: 'vote' } });
+		const [anna, ben] = ['anna', 'ben'].map((n) => linksOf(mailTo(mails, `${n}@example.test`)));
+		expect((await post(anna.decline)).status).toBe(200);
+		expect(execution.runs).toHaveLength(1);
+		expect((await post(ben.decline)).status).toBe(200);
+		await waiting.settled(execution.id);
+		expect(outputAfter(execution)[0].json).toMatchObject({ approved: false, decidedBy: 'ben@example.test', approvals: 0, declines: 2 });
+	});
+});
+
 test('approve-only requests carry one button; bad approvers fail before anything is sent', async () => {
 	const { mails } = await requestApproval({ approvalType: 'approveOnly', approveLabel: 'Sign off' });
 	const html = String(mails[0].parsed.html);
@@ -527,9 +604,10 @@ serverSuite('redis-server', redisUnavailable())('approvals decided once across w
 		await redis.close();
 	});
 	const shared = () => ({ sharedLimits: 'redis', redisUrl: redis.url });
-	const decisionKey = (link: string) => {
+	/** The request's answers in the order they came, where every webhook process reads them. */
+	const answersKey = (link: string) => {
 		const url = new URL(link);
-		return `n8n-smtp-connector:approval:${createHash('sha256').update(`${url.pathname}#${url.searchParams.get('approvalId')}`).digest('hex')}`;
+		return `n8n-smtp-connector:approval2:{${createHash('sha256').update(`${url.pathname}#${url.searchParams.get('approvalId')}`).digest('hex')}}`;
 	};
 
 	test('two answers at the same moment: one decides, and Redis holds it', async () => {
@@ -544,7 +622,8 @@ serverSuite('redis-server', redisUnavailable())('approvals decided once across w
 		const [decision] = outputAfter(execution);
 		const client = new Redis(redis.url);
 		try {
-			expect(JSON.parse((await client.get(decisionKey(anna))) ?? '{}')).toMatchObject({ by: decision.json.decidedBy });
+			const [first] = await client.lrange(`${answersKey(anna)}:order`, 0, -1);
+			expect(JSON.parse(first)).toMatchObject({ approver: decision.json.decidedBy });
 		} finally {
 			client.disconnect();
 		}
@@ -555,7 +634,9 @@ serverSuite('redis-server', redisUnavailable())('approvals decided once across w
 		const anna = linksOf(mailTo(mails, 'anna@example.test')).approve;
 		const client = new Redis(redis.url);
 		try {
-			await client.set(decisionKey(anna), JSON.stringify({ decision: 'decline', by: 'ben@example.test', at: '2026-12-02T10:00:00.000Z' }));
+			const ben = JSON.stringify({ approver: 'ben@example.test', answer: 'decline', comment: null, at: '2026-12-02T10:00:00.000Z' });
+			await client.hset(`${answersKey(anna)}:by`, 'ben@example.test', ben);
+			await client.rpush(`${answersKey(anna)}:order`, ben);
 		} finally {
 			client.disconnect();
 		}
@@ -564,6 +645,36 @@ serverSuite('redis-server', redisUnavailable())('approvals decided once across w
 		expect(await response.text()).toContain('was already declined by <strong>ben@example.test</strong> at 2026-12-02 10:00:00 UTC');
 		expect(execution.status).toBe('waiting');
 		expect(execution.runs).toHaveLength(1);
+	});
+
+	test('all of two approvers answering at the same moment in two webhook processes: both are counted, exactly one resumes', async () => {
+		const { execution, mails } = await requestApproval({ approvalOptions: { approvalsNeeded: 'all' } }, shared());
+		const anna = linksOf(mailTo(mails, 'anna@example.test')).approve;
+		const ben = linksOf(mailTo(mails, 'ben@example.test')).approve;
+		waiting.simultaneous(2);
+		const responses = await Promise.all([fetch(anna, { method: 'POST' }), fetch(ben, { method: 'POST' })]);
+		await waiting.settled(execution.id);
+		expect(responses.map((r) => r.status)).toEqual([200, 200]);
+		expect(execution.runs).toHaveLength(2); // resumed once
+		expect(outputAfter(execution)[0].json).toMatchObject({ approved: true, approvals: 2, declines: 0 });
+	});
+
+	test('an answer recorded by a process that ended before resuming: the approver\'s next click resumes with that first answer', async () => {
+		const { execution, mails } = await requestApproval({}, shared());
+		const { approve, decline } = linksOf(mailTo(mails, 'anna@example.test'));
+		const client = new Redis(redis.url);
+		try {
+			const recorded = JSON.stringify({ approver: 'anna@example.test', answer: 'approve', comment: null, at: '2026-12-02T10:00:00.000Z' });
+			await client.hset(`${answersKey(approve)}:by`, 'anna@example.test', recorded);
+			await client.rpush(`${answersKey(approve)}:order`, recorded);
+		} finally {
+			client.disconnect();
+		}
+		const response = await fetch(decline, { method: 'POST' });
+		expect(response.status).toBe(200);
+		expect(await response.text()).toContain('Your answer “Approve”');
+		await waiting.settled(execution.id);
+		expect(outputAfter(execution)[0].json).toMatchObject({ approved: true, decidedBy: 'anna@example.test', decidedAt: '2026-12-02T10:00:00.000Z' });
 	});
 
 	test('Redis unreachable: the answer is not recorded, the page says so, nothing is decided', async () => {

@@ -129,7 +129,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
 		const until = waitTill(this, request.limit);
 		// The waiting item: what the time limit resumes with, and what the webhook reads the current request from.
-		const timedOut = request.responseType === 'approval' ? timeoutResult(request.subject, request.approvalId) : formTimeoutResult(request.subject, request.approvalId);
+		const timedOut = request.responseType === 'approval' ? timeoutResult(request.subject, request.approvalId, request.approvers.map((a) => a.address)) : formTimeoutResult(request.subject, request.approvalId);
 		this.getExecuteData().data.main = [[{ json: { ...timedOut }, pairedItem: { item: 0 } }]];
 		await this.putExecutionToWait(until);
 		return [

@@ -141,6 +141,29 @@ export const sendAndWaitProperties: INodeProperties[] = [
 		displayOptions: approval,
 		options: [
 			{
+				displayName: 'A Decline',
+				name: 'declineRule',
+				type: 'options',
+				default: 'decides',
+				options: [
+					{ name: 'Counts as One Vote', value: 'vote', description: 'Declined once the approvals needed can no longer come' },
+					{ name: 'Decides at Once', value: 'decides', description: 'The first decline declines the request' },
+				],
+				description: 'What a decline does when several approvers are asked',
+			},
+			{
+				displayName: 'Approvals Needed',
+				name: 'approvalsNeeded',
+				type: 'options',
+				default: 'one',
+				options: [
+					{ name: 'All Approvers', value: 'all' },
+					{ name: 'Any One', value: 'one', description: 'The first approval approves' },
+					{ name: 'At Least', value: 'atLeast', description: 'Minimum Approvals of the approvers (all of them if there are fewer)' },
+				],
+				description: 'How many approvals approve the request; the workflow resumes once the outcome is certain, with every approver in the output',
+			},
+			{
 				displayName: 'Ask for a Reason',
 				name: 'askForReason',
 				type: 'options',
@@ -151,6 +174,14 @@ export const sendAndWaitProperties: INodeProperties[] = [
 					{ name: 'Always', value: 'always', description: 'Every answer page has a reason field' },
 				],
 				description: 'A reason field on the page where the approver confirms; the reason is in the output as comment',
+			},
+			{
+				displayName: 'Minimum Approvals',
+				name: 'minApprovals',
+				type: 'number',
+				default: 2,
+				typeOptions: { minValue: 1 },
+				description: 'With Approvals Needed: At Least',
 			},
 			{
 				displayName: 'Reason Required',

@@ -24,8 +24,26 @@ export interface ApprovalResult {
 	subject: string;
 	/** This request: each time the node waits, it asks anew (a loop may ask again in the same execution). */
 	approvalId: string;
+	/** Every approver and their answer (null: none before the outcome was certain). */
+	approvers: ApproverAnswer[];
+	approvals: number;
+	declines: number;
 	/** The answer as n8n's own send-and-wait outputs it, so a workflow can switch nodes without rewiring. */
 	data?: { approved: boolean; respondedAt: string };
+}
+
+export interface ApproverAnswer {
+	approver: string;
+	decision: DecisionValue | null;
+	comment: string | null;
+	at: string | null;
+}
+
+/** Each approver in the request's order, with the answer they gave by the time the outcome was certain. */
+export function approverAnswers(approvers: string[], votes: Array<{ approver: string; decision: DecisionValue; comment: string | null; at: string }>): ApproverAnswer[] {
+	const listed = approvers.map((approver) => votes.find((v) => v.approver === approver) ?? { approver, decision: null, comment: null, at: null });
+	const unlisted = votes.filter((v) => !approvers.includes(v.approver));
+	return [...listed, ...unlisted].map(({ approver, decision, comment, at }) => ({ approver, decision, comment, at }));
 }
 
 export interface Decided {
@@ -35,14 +53,29 @@ export interface Decided {
 	comment: string | null;
 }
 
-export function decisionResult({ decision, by, at, comment }: Decided, subject: string, approvalId: string): ApprovalResult {
+/** The outcome: `decided` is the answer that made it certain (with a quorum, the last one it needed). */
+export function decisionResult({ decision, by, at, comment }: Decided, subject: string, approvalId: string, approvers: ApproverAnswer[]): ApprovalResult {
 	const approved = decision === 'approve';
 	const decidedAt = at.toISOString();
-	return { approved, decision, decidedBy: by, decidedAt, comment, timedOut: false, subject, approvalId, data: { approved, respondedAt: decidedAt } };
+	const count = (d: DecisionValue) => approvers.filter((a) => a.decision === d).length;
+	return { approved, decision, decidedBy: by, decidedAt, comment, timedOut: false, subject, approvalId, approvers, approvals: count('approve'), declines: count('decline'), data: { approved, respondedAt: decidedAt } };
 }
 
-export function timeoutResult(subject: string, approvalId: string): ApprovalResult {
-	return { approved: null, decision: null, decidedBy: null, decidedAt: null, comment: null, timedOut: true, subject, approvalId };
+/** What the node resumes with at the wait limit: set when the mails go out, so it holds no answers. */
+export function timeoutResult(subject: string, approvalId: string, approvers: string[]): ApprovalResult {
+	return {
+		approved: null,
+		decision: null,
+		decidedBy: null,
+		decidedAt: null,
+		comment: null,
+		timedOut: true,
+		subject,
+		approvalId,
+		approvers: approverAnswers(approvers, []),
+		approvals: 0,
+		declines: 0,
+	};
 }
 
 /** A form's answer (Free Text, Custom Form), as the node outputs it; `data` is n8n's send-and-wait shape. */

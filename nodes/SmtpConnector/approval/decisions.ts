@@ -4,47 +4,66 @@ import { withRedis } from '../coordination/redis';
 import type { RedisSettings } from '../transport/settings';
 import type { Answer } from './decision';
 
-export interface RecordedDecision {
-	decision: Answer;
-	by: string;
-	at: Date;
+/** One approver's first answer to a request, as recorded. */
+export interface RecordedAnswer {
+	approver: string;
+	answer: Answer;
+	comment: string | null;
+	/** ISO time. */
+	at: string;
 }
 
-export type FirstDecision = { first: true } | { first: false; earlier: RecordedDecision };
+/** This answer joined the request's list, or the approver had answered before (and keeps that answer). */
+export type Recording = { recorded: true; answers: RecordedAnswer[] } | { recorded: false; earlier: RecordedAnswer; answers: RecordedAnswer[] };
 
-const MAX_ENTRIES = 10_000;
-const decisions = new Map<string, RecordedDecision>();
+const MAX_REQUESTS = 10_000;
+const requests = new Map<string, RecordedAnswer[]>();
 
-/** How long Redis keeps a decision: longer than any approval waits, so a late answer still reads who decided. */
+/** How long Redis keeps the answers: longer than any approval waits, so a late answer still reads who decided. */
 const KEEP_MS = 90 * 86_400_000;
 /** An approver waits on the page for the Redis this long at most. */
 export const decisionTuning = { redisWaitMs: 5_000 };
 
 /**
- * The first decision per waiting request (execution + node + approval id: a loop that asks again waits
- * for a request of its own). n8n answers requests for an execution that
- * has already resumed itself; this catches the ones that arrive while it resumes, e.g. two approvers
- * pressing the button at the same moment. With Shared Limits in Redis the record is there, so two
- * webhook processes agree on the first; otherwise it is this process's.
+ * Each approver's first answer per waiting request (execution + node + approval id: a loop that asks again
+ * waits for a request of its own), in the order they came. n8n answers requests for an execution that has
+ * already resumed itself; this orders the ones that arrive while it waits or resumes, e.g. two approvers
+ * pressing their buttons at the same moment. With Shared Limits in Redis the list is there, so every
+ * webhook process sees the same order; otherwise it is this process's.
  */
-export async function recordFirstDecision(key: string, candidate: RecordedDecision, store?: RedisSettings): Promise<FirstDecision> {
+export async function recordAnswer(key: string, candidate: RecordedAnswer, store?: RedisSettings): Promise<Recording> {
 	if (store) return await recordInRedis(key, candidate, store);
-	const earlier = decisions.get(key);
-	if (earlier) return { first: false, earlier };
-	if (decisions.size >= MAX_ENTRIES) decisions.delete(decisions.keys().next().value as string);
-	decisions.set(key, candidate);
-	return { first: true };
+	let answers = requests.get(key);
+	if (!answers) {
+		if (requests.size >= MAX_REQUESTS) requests.delete(requests.keys().next().value as string);
+		requests.set(key, (answers = []));
+	}
+	const earlier = answers.find((a) => a.approver === candidate.approver);
+	if (earlier) return { recorded: false, earlier, answers: [...answers] };
+	answers.push(candidate);
+	return { recorded: true, answers: [...answers] };
 }
 
-async function recordInRedis(key: string, candidate: RecordedDecision, store: RedisSettings): Promise<FirstDecision> {
-	const redisKey = `${store.keyPrefix}approval:${createHash('sha256').update(key).digest('hex')}`;
-	const value = JSON.stringify({ decision: candidate.decision, by: candidate.by, at: candidate.at.toISOString() });
+/** The approver's first answer is kept in a hash (one field each); the list keeps the order. One call, atomic. */
+const RECORD_LUA = `
+local earlier = redis.call('HGET', KEYS[1], ARGV[1])
+if not earlier then
+	redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+	redis.call('RPUSH', KEYS[2], ARGV[2])
+	redis.call('PEXPIRE', KEYS[1], ARGV[3])
+	redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+return { earlier or false, redis.call('LRANGE', KEYS[2], 0, -1) }`;
+
+async function recordInRedis(key: string, candidate: RecordedAnswer, store: RedisSettings): Promise<Recording> {
+	const hash = createHash('sha256').update(key).digest('hex');
+	const value = JSON.stringify(candidate);
 	return await withRedis(
 		store,
 		async (client) => {
-			if ((await client.set(redisKey, value, 'PX', KEEP_MS, 'NX')) === 'OK') return { first: true };
-			const earlier = JSON.parse((await client.get(redisKey)) ?? value) as { decision: Answer; by: string; at: string };
-			return { first: false, earlier: { decision: earlier.decision, by: earlier.by, at: new Date(earlier.at) } };
+			const [earlier, list] = (await client.eval(RECORD_LUA, 2, `${store.keyPrefix}approval2:{${hash}}:by`, `${store.keyPrefix}approval2:{${hash}}:order`, candidate.approver, value, KEEP_MS)) as [string | null, string[]];
+			const answers = list.map((v) => JSON.parse(v) as RecordedAnswer);
+			return earlier ? { recorded: false, earlier: JSON.parse(earlier) as RecordedAnswer, answers } : { recorded: true, answers };
 		},
 		undefined,
 		decisionTuning.redisWaitMs,

@@ -87,7 +87,7 @@ export function decidedPage(input: { subject: string; label: string }): string {
 }
 
 export function alreadyDecidedPage(input: { subject: string; by: string; at: Date; decision: Answer }): string {
-	const what = { approve: 'approved', decline: 'declined', respond: 'answered' }[input.decision];
+	const what = PAST[input.decision];
 	return page(
 		'Already decided',
 		`${heading('Already decided')}${paragraph(`“${escapeHtml(input.subject)}” was already ${what} by <strong>${escapeHtml(input.by)}</strong> at ${escapeHtml(input.at.toISOString().replace('T', ' ').slice(0, 19))} UTC. Your answer changed nothing.`)}`,
@@ -99,6 +99,26 @@ export function replacedPage(input: { subject: string }): string {
 	return page(
 		'Request replaced',
 		`${heading('This request was replaced')}${paragraph(`The workflow has asked about “${escapeHtml(input.subject)}” again since this email was sent. Your answer here changes nothing: use the buttons in the newest email.`)}`,
+	);
+}
+
+const when = (iso: string | Date) => escapeHtml(new Date(iso).toISOString().replace('T', ' ').slice(0, 19));
+const PAST: Record<Answer, string> = { approve: 'approved', decline: 'declined', respond: 'answered' };
+
+/** The approver answered this request before: their first answer stands. */
+export function alreadyAnsweredPage(input: { subject: string; earlier: { answer: Answer; at: string }; outcome: { settled: boolean } }): string {
+	const state = input.outcome.settled ? 'The request has been decided.' : 'The request is still waiting for other approvers.';
+	return page(
+		'Already answered',
+		`${heading('You already answered')}${paragraph(`You ${PAST[input.earlier.answer]} “${escapeHtml(input.subject)}” at ${when(input.earlier.at)} UTC; your first answer stands. ${state}`)}`,
+	);
+}
+
+/** A quorum: this approval is counted, and more are needed. */
+export function countedPage(input: { subject: string; label: string; approvals: number; needed: number }): string {
+	return page(
+		'Thank you',
+		`${heading('Thank you')}${paragraph(`Your answer “${escapeHtml(input.label)}” to “${escapeHtml(input.subject)}” has been recorded. ${input.approvals} of the ${input.needed} approvals needed so far: the workflow goes on once the outcome is certain.`)}`,
 	);
 }
 

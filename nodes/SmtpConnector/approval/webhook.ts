@@ -3,10 +3,11 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { credentialNameOf } from '../actions/credentials';
 import { describeRedis } from '../coordination/redis';
 import { readConnectionSettings, type RedisSettings } from '../transport/settings';
-import { DECISIONS, decisionResult, formAnswerResult, responseTypeOf, type Answer, type DecisionValue } from './decision';
+import { approverAnswers, DECISIONS, decisionResult, formAnswerResult, responseTypeOf, type DecisionValue } from './decision';
 import { readReason, reasonFieldFor, reasonRuleOf, type ReasonRule } from './reason';
-import { recordFirstDecision, type FirstDecision } from './decisions';
-import { alreadyDecidedPage, confirmPage, decidedPage, formPage, invalidLinkPage, notRecordedPage, replacedPage } from './pages';
+import { recordAnswer, type RecordedAnswer, type Recording } from './decisions';
+import { alreadyAnsweredPage, alreadyDecidedPage, confirmPage, countedPage, decidedPage, formPage, invalidLinkPage, notRecordedPage, replacedPage } from './pages';
+import { approvalsNeeded, outcomeOf, quorumRuleOf, type Vote } from './quorum';
 import { FREE_TEXT_FIELDS, formFieldsOf, readForm, renderFields, type FormField } from './responseForm';
 
 const DEFAULT_LABELS: Record<DecisionValue, string> = { approve: 'Approve', decline: 'Decline' };
@@ -82,19 +83,33 @@ interface Request {
 }
 
 /**
- * Records `answer` as the request's first, or answers why not: another came first (409), or the record
- * cannot be reached (503). Only the first resumes the workflow.
+ * Adds this approver's answer to the request's list (their first only), or answers that the record
+ * cannot be reached (503): nothing is decided then.
  */
-async function recordFirst({ ctx, respond, approver, subject, approvalId, url }: Request, answer: Answer, at: Date): Promise<IWebhookResponseData | undefined> {
+async function record({ ctx, respond, subject, approvalId, url }: Request, answer: RecordedAnswer): Promise<Recording | IWebhookResponseData> {
 	const store = await sharedStoreOf(ctx);
-	let recorded: FirstDecision;
 	try {
-		recorded = await recordFirstDecision(`${url.split('?')[0]}#${approvalId}`, { decision: answer, by: approver, at }, store);
+		return await recordAnswer(`${url.split('?')[0]}#${approvalId}`, answer, store);
 	} catch {
 		return respond(503, notRecordedPage({ subject, where: store ? describeRedis(store) : 'the record' }));
 	}
-	return recorded.first ? undefined : respond(409, alreadyDecidedPage({ subject, ...recorded.earlier }));
 }
+
+const isRecording = (value: Recording | IWebhookResponseData): value is Recording => 'answers' in value;
+
+/** The approvers of the waiting request, as its waiting item lists them (requests from before quorums: the one answering). */
+function approversOf(ctx: IWebhookFunctions, fallback: string): string[] {
+	try {
+		const listed = ctx.evaluateExpression('{{ $json.approvers }}', 0);
+		const approvers = Array.isArray(listed) ? listed.map((a) => (a && typeof a === 'object' ? String((a as IDataObject).approver ?? '') : '')).filter(Boolean) : [];
+		return approvers.length ? approvers : [fallback];
+	} catch {
+		return [fallback];
+	}
+}
+
+const votesOf = (answers: RecordedAnswer[]): Vote[] =>
+	answers.flatMap((a) => (a.answer === 'respond' ? [] : [{ approver: a.approver, decision: a.answer, comment: a.comment, at: a.at }]));
 
 const resume = (json: object): IWebhookResponseData => ({ noWebhookResponse: true, workflowData: [[{ json: { ...json }, pairedItem: { item: 0 } }]] });
 
@@ -109,10 +124,23 @@ async function decide(request: Request, decision: DecisionValue): Promise<IWebho
 	const given = readReason(reason, body);
 	if (!given.ok) return respond(422, confirmPage({ ...confirm, problem: given.problem, typed: typeof body.comment === 'string' ? body.comment : '' }));
 	const at = new Date();
-	const refused = await recordFirst(request, decision, at);
-	if (refused) return refused;
-	respond(200, decidedPage({ subject, label }));
-	return resume(decisionResult({ decision, by: approver, at, comment: given.comment }, subject, approvalId));
+	const recording = await record(request, { approver, answer: decision, comment: given.comment, at: at.toISOString() });
+	if (!isRecording(recording)) return recording;
+	const approvers = approversOf(ctx, approver);
+	const rule = quorumRuleOf(parameter<IDataObject>(ctx, 'approvalOptions', {}));
+	const votes = votesOf(recording.answers);
+	const outcome = outcomeOf(rule, approvers.length, votes);
+	const decidedHere = outcome.settled && votes[outcome.deciderIndex].approver === approver;
+	// An approver's second answer changes nothing — unless their first decided and the workflow is still
+	// waiting for it (the process that recorded it ended before resuming): then it resumes now.
+	if (!recording.recorded && !decidedHere) return respond(409, alreadyAnsweredPage({ subject, earlier: recording.earlier, outcome }));
+	if (!outcome.settled) return respond(200, countedPage({ subject, label, approvals: outcome.approvals, needed: approvalsNeeded(rule, approvers.length) }));
+	const { decider, deciderIndex } = outcome;
+	// Only the answer that made the outcome certain resumes the workflow; any after it changes nothing.
+	if (!decidedHere) return respond(409, alreadyDecidedPage({ subject, by: decider.approver, at: new Date(decider.at), decision: decider.decision }));
+	respond(200, decidedPage({ subject, label: labelFor(ctx, decider.decision) }));
+	const everyone = approverAnswers(approvers, votes.slice(0, deciderIndex + 1));
+	return resume(decisionResult({ decision: decider.decision, by: approver, at: new Date(decider.at), comment: decider.comment }, subject, approvalId, everyone));
 }
 
 /** Free Text and Custom Form: the link's page is the form; its POST, checked field by field, answers. */
@@ -136,8 +164,13 @@ async function answer(request: Request, fields: FormField[]): Promise<IWebhookRe
 		return respond(422, formPage({ ...page, problem, fieldsHtml: renderFields(fields, reading.typed, reading.problems) }));
 	}
 	const at = new Date();
-	const refused = await recordFirst(request, 'respond', at);
-	if (refused) return refused;
+	const recording = await record(request, { approver, answer: 'respond', comment: null, at: at.toISOString() });
+	if (!isRecording(recording)) return recording;
+	// The first answer counts.
+	const [first] = recording.answers;
+	// A second submission of the first answerer gets here only while the workflow still waits for it (the
+	// process that recorded the first ended before resuming): it resumes with this one.
+	if (first.approver !== approver) return respond(409, alreadyDecidedPage({ subject, by: first.approver, at: new Date(first.at), decision: 'respond' }));
 	respond(200, decidedPage({ subject, label: page.buttonLabel }));
 	return resume(formAnswerResult(approver, at, reading.data, subject, approvalId));
 }
