@@ -49,9 +49,9 @@ export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-responses.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-shutdown.json"
 if [ "${n8n_version%%.*}" -ge 2 ]; then
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 else
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
 fi
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck2 --rawOutput > "$work/run-oauth.json" || true

@@ -12,9 +12,9 @@ function mailbox(sinkDir) {
 		}));
 	/** Mails whose source holds `marker`: each check marks its own, as earlier checks also write to the same people. */
 	const marked = (marker) => all().filter((m) => m.raw.includes(marker));
-	/** The `count`-th mail to `to` with `marker`, once it has arrived (20 s at most). */
-	async function waitFor(to, marker, count = 1) {
-		for (let i = 0; i < 100; i++) {
+	/** The `count`-th mail to `to` with `marker`, once it has arrived (`seconds` at most). */
+	async function waitFor(to, marker, count = 1, seconds = 20) {
+		for (let i = 0; i < seconds * 5; i++) {
 			const found = marked(marker).filter((m) => m.envelope.to.includes(to));
 			if (found.length >= count) return found[count - 1];
 			await sleep(200);

@@ -125,7 +125,21 @@ async function quorum(page) {
 	);
 }
 
+/**
+ * The wait limit (6 s here): n8n's wait tracker resumes the execution (it looks for due ones every
+ * minute) with the node disabled, so the workflow goes on with the item the node set when the mails
+ * went out, and the node's own code does not run again — which is why there is no reminder option: a
+ * node cannot be woken at a time of its choosing and put back to wait in the same execution.
+ */
+async function waitLimit() {
+	const told = await box.waitFor('requester@example.com', 'TO-1', 1, 100);
+	check('Wait limit: the workflow resumed with timedOut = true and the approvers', /^Subject: Timed out: Approve TO-1/m.test(told.raw) && decoded(told).includes('1 asked'));
+	check("Wait limit: the node's code did not run again (one request mail only)", box.marked('TO-1').filter((m) => m.envelope.to.includes('late@example.com')).length === 1);
+}
+
 async function main() {
+	// Started first: n8n's wait tracker takes up to a minute to notice that it is due.
+	await fetch(`${base}/webhook/smtp-connector-wait-limit?id=TO-1`);
 	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 	try {
 		const page = await browser.newPage({ viewport: { width: 680, height: 600 } });
@@ -133,6 +147,7 @@ async function main() {
 		await customForm(page);
 		await reasonLoop(page);
 		await quorum(page);
+		await waitLimit();
 	} finally {
 		await browser.close();
 	}
