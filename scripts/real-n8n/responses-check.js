@@ -30,11 +30,15 @@ async function freeText(page) {
 	check('Free Text: the link opens the form, no script, strict CSP', seen.status === 200 && seen.strict && seen.scripts === 0, JSON.stringify(seen));
 	check('Free Text: the page asks the question', (await page.locator('h1').textContent()) === 'Which supplier for FT-5?');
 	await page.screenshot({ path: path.join(shots, 'response-free-text.png'), fullPage: true });
+	const forged = new URL(link(mail, 'Respond'));
+	forged.searchParams.set('approver', 'mallory@example.com');
+	const refused = await fetch(forged, { method: 'POST', body: new FormData() });
+	check('Free Text: a tampered link is refused by n8n', refused.status === 401, String(refused.status));
 	await page.fill('textarea', '   ');
 	const blank = await submit(page);
 	check('Free Text: a blank answer is refused, the form shown again', blank === 422 && (await page.locator('text=This field is required.').count()) === 1, String(blank));
 	await sleep(1000);
-	check('Free Text: nothing resumed', toRequester('FT-5').length === 0);
+	check('Free Text: opening the page and the refused answers resumed nothing', toRequester('FT-5').length === 0);
 	const typed = 'Supplier B: 3 % cheaper, <faster> & "local"\nand they deliver on Fridays';
 	await page.fill('textarea', typed);
 	const sent = await submit(page);

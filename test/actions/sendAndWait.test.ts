@@ -415,6 +415,10 @@ describe('Free Text and Custom Form responses', () => {
 		expect(html).toContain('<p>Laptop for Jane Doe, <strong>1,240 EUR</strong>.</p>');
 		expect(html).toMatch(/<label for="f0"[^>]*>Response<\/label><textarea id="f0" name="field-0" rows="5" maxlength="10000" required/);
 		expect(html).not.toMatch(/<script/i);
+		expect(execution.runs).toHaveLength(1); // opening the page answers nothing
+		const forged = new URL(link);
+		forged.searchParams.set('approver', 'mallory@example.test');
+		expect((await fetch(forged, form({ 'field-0': 'forged' }))).status).toBe(401);
 
 		const empty = await fetch(link, form({ 'field-0': '  ' }));
 		expect(empty.status).toBe(422);
@@ -580,6 +584,14 @@ describe('a quorum of approvers', () => {
 		await waiting.settled(execution.id);
 		expect(outputAfter(execution)[0].json).toMatchObject({ approved: false, decidedBy: 'ben@example.test', approvals: 0, declines: 2 });
 	});
+});
+
+test('button styles: by default Approve is filled and Decline outlined; the options turn them round', async () => {
+	const cells = (mail: ReceivedMail) => [...String(mail.parsed.html).matchAll(/<td (bgcolor="[^"]+")[^>]*><a href="[^"]+decision=(\w+)/g)].map((m) => `${m[2]} ${m[1]}`);
+	const plain = await requestApproval({ approvers: 'anna@example.test' });
+	expect(cells(plain.mails[0])).toEqual(['approve bgcolor="#15803d"', 'decline bgcolor="#ffffff"']);
+	const turned = await requestApproval({ approvers: 'anna@example.test', approvalOptions: { buttonApprovalStyle: 'secondary', buttonDeclineStyle: 'primary' } });
+	expect(cells(turned.mails[0])).toEqual(['approve bgcolor="#ffffff"', 'decline bgcolor="#b91c1c"']);
 });
 
 test('approve-only requests carry one button; bad approvers fail before anything is sent', async () => {

@@ -30,7 +30,7 @@ interface ApprovalRequest {
 	messageHtml: string;
 	responseType: ResponseType;
 	/** One link per entry in each approver's mail: the decisions, or (Free Text, Custom Form) the form. */
-	decisions: Array<{ decision: Answer; label: string }>;
+	decisions: Array<{ decision: Answer; label: string; style?: 'primary' | 'secondary' }>;
 	limit?: WaitLimit;
 	/** Carried in every link and in the waiting item, so an answer to an earlier request decides nothing. */
 	approvalId: string;
@@ -46,9 +46,12 @@ function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
 	const decisions: ApprovalRequest['decisions'] = [];
 	let options: IDataObject;
 	if (responseType === 'approval') {
-		decisions.push({ decision: 'approve', label: label('approveLabel', 'Approve') });
-		if (ctx.getNodeParameter('approvalType', 0, 'approveOrDecline') === 'approveOrDecline') decisions.push({ decision: 'decline', label: label('declineLabel', 'Decline') });
 		options = ctx.getNodeParameter('approvalOptions', 0, {}) as IDataObject;
+		const style = (value: unknown, fallback: 'primary' | 'secondary') => (value === 'primary' || value === 'secondary' ? value : fallback);
+		decisions.push({ decision: 'approve', label: label('approveLabel', 'Approve'), style: style(options.buttonApprovalStyle, 'primary') });
+		if (ctx.getNodeParameter('approvalType', 0, 'approveOrDecline') === 'approveOrDecline') {
+			decisions.push({ decision: 'decline', label: label('declineLabel', 'Decline'), style: style(options.buttonDeclineStyle, 'secondary') });
+		}
 	} else {
 		options = ctx.getNodeParameter('formOptions', 0, {}) as IDataObject;
 		decisions.push({ decision: 'respond', label: textValue(options.messageButtonLabel ?? '', 'Message Button Label').trim() || 'Respond' });
@@ -71,9 +74,10 @@ async function sendRequests(ctx: IExecuteFunctions, session: Session, request: A
 	const { settings, delivery, limits } = session;
 	return await Promise.all(
 		request.approvers.map(async (approver) => {
-			const links: ApprovalLink[] = request.decisions.map(({ decision, label }) => ({
+			const links: ApprovalLink[] = request.decisions.map(({ decision, label, style }) => ({
 				decision,
 				label,
+				style,
 				url: ctx.getSignedResumeUrl({ approver: approver.address, decision, title: request.subject.slice(0, TITLE_IN_LINK), approvalId: request.approvalId }),
 			}));
 			const { html, text } = approvalEmail({

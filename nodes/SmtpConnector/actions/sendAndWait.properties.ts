@@ -164,6 +164,16 @@ export const sendAndWaitProperties: INodeProperties[] = [
 				description: 'How many approvals approve the request; the workflow resumes once the outcome is certain, with every approver in the output',
 			},
 			{
+				displayName: 'Approve Button Style',
+				name: 'buttonApprovalStyle',
+				type: 'options',
+				default: 'primary',
+				options: [
+					{ name: 'Primary', value: 'primary', description: 'A filled button' },
+					{ name: 'Secondary', value: 'secondary', description: 'An outlined button' },
+				],
+			},
+			{
 				displayName: 'Ask for a Reason',
 				name: 'askForReason',
 				type: 'options',
@@ -174,6 +184,16 @@ export const sendAndWaitProperties: INodeProperties[] = [
 					{ name: 'Always', value: 'always', description: 'Every answer page has a reason field' },
 				],
 				description: 'A reason field on the page where the approver confirms; the reason is in the output as comment',
+			},
+			{
+				displayName: 'Decline Button Style',
+				name: 'buttonDeclineStyle',
+				type: 'options',
+				default: 'secondary',
+				options: [
+					{ name: 'Primary', value: 'primary', description: 'A filled button' },
+					{ name: 'Secondary', value: 'secondary', description: 'An outlined button' },
+				],
 			},
 			{
 				displayName: 'Minimum Approvals',

@@ -6,6 +6,8 @@ export interface ApprovalLink {
 	decision: Answer;
 	label: string;
 	url: string;
+	/** Filled or outlined; by default the first button is filled. */
+	style?: 'primary' | 'secondary';
 }
 
 export interface ApprovalEmailInput {
@@ -32,7 +34,7 @@ function button(link: ApprovalLink, primary: boolean): string {
  */
 export function approvalEmail(input: ApprovalEmailInput): { html: string; text: string } {
 	const td = (style: string, content: string) => `<tr><td style="font-family:${FONT};${style}">${content}</td></tr>`;
-	const buttons = input.links.map((link, i) => button(link, i === 0)).join('<td width="12" style="width:12px;">&nbsp;</td>');
+	const buttons = input.links.map((link, i) => button(link, (link.style ?? (i === 0 ? 'primary' : 'secondary')) === 'primary')).join('<td width="12" style="width:12px;">&nbsp;</td>');
 	const who =
 		input.approverCount > 1
 			? `Sent to ${escapeHtml(input.approver)} and ${input.approverCount - 1} other approver${input.approverCount > 2 ? 's' : ''}; the first answer decides.`
