@@ -117,7 +117,7 @@ async function requestApproval(parameters: Record<string, unknown> = {}, credent
 	const before = smtp.received.length;
 	const execution = await startExecution(options);
 	waiting.register(execution, options);
-	const count = String(node.parameters.approvers).split(',').length;
+	const count = new Set(String(node.parameters.approvers).split(',').map((a) => a.trim().toLowerCase())).size;
 	const mails = execution.status === 'waiting' ? (await smtp.waitFor(before + count)).slice(before) : [];
 	return { execution, options, mails };
 }
@@ -147,6 +147,10 @@ test('the execution waits after one mail per approver, each with its own signed 
 				approver,
 				decision,
 				title: 'Approve purchase request #123',
+				label: decision === 'approve' ? 'Approve' : 'Decline',
+				need: '1',
+				declines: 'decides',
+				reason: 'none',
 				approvalId: expect.stringMatching(/^[\w-]{16}$/),
 				signature: expect.stringMatching(/^[0-9a-f]{64}$/),
 			});
@@ -459,7 +463,7 @@ describe('Free Text and Custom Form responses', () => {
 		expect(html).toContain('<title>Purchase details</title><style>h1 { color: teal; } \\3c /style>\\3c script>alert(1)\\3c /script></style>');
 		expect(html).not.toMatch(/<script/i);
 		expect(html).toContain('<input type="number" step="any" id="f0" name="field-0" value="" required placeholder="1240"');
-		expect(html).toContain('<option>CC-200 &lt;R&amp;D&gt;</option>');
+		expect(html).toContain('<option value="CC-200 &lt;R&amp;D&gt;">CC-200 &lt;R&amp;D&gt;</option>');
 		expect(html).toContain('<input type="checkbox" id="f2-1" name="field-2" value="Legal">');
 		expect(html).toContain('<p><em>Budget 2027</em></p>');
 		expect(html).not.toContain('n8n"'); // the hidden field's value stays on the server
@@ -562,6 +566,30 @@ describe('a quorum of approvers', () => {
 			['ben@example.test', 'decline'],
 			['carl@example.test', 'approve'],
 		]);
+	});
+
+	test('a double-click on the deciding link resumes once; the second is told it was decided', async () => {
+		const { execution, mails } = await requestApproval({ approvers: THREE });
+		const anna = linksOf(mailTo(mails, 'anna@example.test')).approve;
+		waiting.simultaneous(2);
+		const responses = await Promise.all([fetch(anna, { method: 'POST' }), fetch(anna, { method: 'POST' })]);
+		await waiting.settled(execution.id);
+		expect(responses.map((r) => r.status).sort()).toEqual([200, 409]);
+	});
+
+	test('the quorum is the one the mails went out with, though its setting reads this node\'s input; an address listed twice gets one mail and one vote', async () => {
+		const { execution, mails } = await requestApproval({
+			approvers: 'anna@example.test, ben@example.test, Anna@Example.test, carl@example.test',
+			approvalOptions: { approvalsNeeded: 'atLeast', minApprovals: '={{ $json.requestId / 41 }}' }, // 3, from the input item
+		});
+		expect(mails.map((m) => m.envelope.to[0]).sort()).toEqual(['anna@example.test', 'ben@example.test', 'carl@example.test']);
+		const [anna, ben, carl] = ['anna', 'ben', 'carl'].map((n) => linksOf(mailTo(mails, `${n}@example.test`)));
+		expect((await fetch(anna.approve, { method: 'POST' }).then((r) => r.text()))).toContain('1 of the 3 approvals needed so far');
+		expect((await fetch(ben.approve, { method: 'POST' }).then((r) => r.text()))).toContain('2 of the 3 approvals needed so far');
+		expect(execution.runs).toHaveLength(1);
+		expect((await fetch(carl.approve, { method: 'POST' })).status).toBe(200);
+		await waiting.settled(execution.id);
+		expect(outputAfter(execution)[0].json).toMatchObject({ approved: true, approvals: 3 });
 	});
 
 	test('all approvers, a decline deciding at once: the first decline resumes, and who never answered is listed', async () => {

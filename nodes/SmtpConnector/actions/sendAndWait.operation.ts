@@ -9,6 +9,8 @@ import {
 } from 'n8n-workflow';
 
 import { formTimeoutResult, responseTypeOf, timeoutResult, type Answer, type ResponseType } from '../approval/decision';
+import { approvalsNeeded, quorumRuleOf } from '../approval/quorum';
+import { reasonFieldFor, reasonRuleOf } from '../approval/reason';
 import { formFieldsOf } from '../approval/responseForm';
 import { approvalEmail, type ApprovalLink } from '../approval/emailCard';
 import { linkBase, localLinksWarning } from '../approval/linkBase';
@@ -31,13 +33,21 @@ interface ApprovalRequest {
 	responseType: ResponseType;
 	/** One link per entry in each approver's mail: the decisions, or (Free Text, Custom Form) the form. */
 	decisions: Array<{ decision: Answer; label: string; style?: 'primary' | 'secondary' }>;
+	/**
+	 * What the answer page needs from the node's settings, resolved now and carried in the signed links:
+	 * when an approver answers, n8n evaluates the node's parameters against the waiting item, not this input.
+	 */
+	linkSettings: (decision: Answer) => Record<string, string>;
 	limit?: WaitLimit;
 	/** Carried in every link and in the waiting item, so an answer to an earlier request decides nothing. */
 	approvalId: string;
 }
 
 function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
-	const approvers = parseAddresses(ctx.getNodeParameter('approvers', 0), 'Approvers');
+	// One mail and one vote per mailbox, however often (and in whatever case) it is listed.
+	const approvers = parseAddresses(ctx.getNodeParameter('approvers', 0), 'Approvers').filter(
+		(a, i, all) => all.findIndex((b) => b.address.toLowerCase() === a.address.toLowerCase()) === i,
+	);
 	if (!approvers.length) throw new MessageInputError('Approvers', 'Approvers is empty: give at least one address');
 	const subject = textValue(ctx.getNodeParameter('subject', 0, ''), 'Subject').trim();
 	if (!subject) throw new MessageInputError('Subject', 'Subject is empty: it is the question the approvers answer');
@@ -45,8 +55,19 @@ function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
 	const responseType = responseTypeOf(ctx.getNodeParameter('responseType', 0, 'approval'));
 	const decisions: ApprovalRequest['decisions'] = [];
 	let options: IDataObject;
+	let linkSettings: ApprovalRequest['linkSettings'] = () => ({});
 	if (responseType === 'approval') {
 		options = ctx.getNodeParameter('approvalOptions', 0, {}) as IDataObject;
+		const quorum = quorumRuleOf(options);
+		const reason = reasonRuleOf(options);
+		linkSettings = (decision) => {
+			const field = decision === 'respond' ? undefined : reasonFieldFor(reason, decision);
+			return {
+				need: String(approvalsNeeded(quorum, approvers.length)),
+				declines: quorum.decline,
+				reason: field ? (field.required ? 'required' : 'optional') : 'none',
+			};
+		};
 		const style = (value: unknown, fallback: 'primary' | 'secondary') => (value === 'primary' || value === 'secondary' ? value : fallback);
 		decisions.push({ decision: 'approve', label: label('approveLabel', 'Approve'), style: style(options.buttonApprovalStyle, 'primary') });
 		if (ctx.getNodeParameter('approvalType', 0, 'approveOrDecline') === 'approveOrDecline') {
@@ -64,6 +85,7 @@ function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
 		messageHtml: textValue(ctx.getNodeParameter('message', 0, ''), 'Message'),
 		responseType,
 		decisions,
+		linkSettings,
 		limit: (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values,
 		approvalId: randomBytes(12).toString('base64url'),
 	};
@@ -78,7 +100,14 @@ async function sendRequests(ctx: IExecuteFunctions, session: Session, request: A
 				decision,
 				label,
 				style,
-				url: ctx.getSignedResumeUrl({ approver: approver.address, decision, title: request.subject.slice(0, TITLE_IN_LINK), approvalId: request.approvalId }),
+				url: ctx.getSignedResumeUrl({
+					approver: approver.address,
+					decision,
+					title: request.subject.slice(0, TITLE_IN_LINK),
+					label,
+					...request.linkSettings(decision),
+					approvalId: request.approvalId,
+				}),
 			}));
 			const { html, text } = approvalEmail({
 				subject: request.subject,

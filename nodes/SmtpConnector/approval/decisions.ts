@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import type Redis from 'ioredis';
+
 import { withRedis } from '../coordination/redis';
 import type { RedisSettings } from '../transport/settings';
 import type { Answer } from './decision';
@@ -21,8 +23,28 @@ const requests = new Map<string, RecordedAnswer[]>();
 
 /** How long Redis keeps the answers: longer than any approval waits, so a late answer still reads who decided. */
 const KEEP_MS = 90 * 86_400_000;
-/** An approver waits on the page for the Redis this long at most. */
-export const decisionTuning = { redisWaitMs: 5_000 };
+/**
+ * An approver waits on the page for the Redis this long at most. A resume claim holds this long: the
+ * deciding answer's second click within it (a double-click) changes nothing; after it, a click resumes a
+ * workflow that is still waiting because the process that recorded the answer ended before resuming.
+ */
+export const decisionTuning = { redisWaitMs: 5_000, resumeClaimMs: 60_000 };
+
+const resumeClaims = new Map<string, number>();
+const redisKeyOf = (key: string) => `approval2:{${createHash('sha256').update(key).digest('hex')}}`;
+
+/** The one right to resume the workflow for this request, for `resumeClaimMs`: true for the first caller. */
+export async function claimResume(key: string, store?: RedisSettings): Promise<boolean> {
+	if (store) {
+		const claimed = async (client: Redis) => (await client.set(`${store.keyPrefix}${redisKeyOf(key)}:resuming`, '1', 'PX', decisionTuning.resumeClaimMs, 'NX')) === 'OK';
+		return await withRedis(store, claimed, undefined, decisionTuning.redisWaitMs);
+	}
+	const now = Date.now();
+	if ((resumeClaims.get(key) ?? 0) > now) return false;
+	for (const [k, until] of resumeClaims) if (until <= now) resumeClaims.delete(k);
+	resumeClaims.set(key, now + decisionTuning.resumeClaimMs);
+	return true;
+}
 
 /**
  * Each approver's first answer per waiting request (execution + node + approval id: a loop that asks again
@@ -56,12 +78,12 @@ end
 return { earlier or false, redis.call('LRANGE', KEYS[2], 0, -1) }`;
 
 async function recordInRedis(key: string, candidate: RecordedAnswer, store: RedisSettings): Promise<Recording> {
-	const hash = createHash('sha256').update(key).digest('hex');
+	const base = `${store.keyPrefix}${redisKeyOf(key)}`;
 	const value = JSON.stringify(candidate);
 	return await withRedis(
 		store,
 		async (client) => {
-			const [earlier, list] = (await client.eval(RECORD_LUA, 2, `${store.keyPrefix}approval2:{${hash}}:by`, `${store.keyPrefix}approval2:{${hash}}:order`, candidate.approver, value, KEEP_MS)) as [string | null, string[]];
+			const [earlier, list] = (await client.eval(RECORD_LUA, 2, `${base}:by`, `${base}:order`, candidate.approver, value, KEEP_MS)) as [string | null, string[]];
 			const answers = list.map((v) => JSON.parse(v) as RecordedAnswer);
 			return earlier ? { recorded: false, earlier: JSON.parse(earlier) as RecordedAnswer, answers } : { recorded: true, answers };
 		},

@@ -179,7 +179,8 @@ export function renderFields(fields: FormField[], typed: Answers = {}, problems:
 					break;
 				case 'dropdown':
 					control = `<select id="${id}" name="${name}"${field.multiple ? ' multiple' : ''}${required}${invalid} style="${inputStyle}">${field.multiple ? '' : '<option value="">Choose…</option>'}${field.options
-						.map((o) => `<option${(Array.isArray(initial) ? initial.includes(o) : initial === o) ? ' selected' : ''}>${escapeHtml(o)}</option>`)
+						// value as written: a browser sends an option's text with its white space collapsed.
+						.map((o) => `<option value="${escapeHtml(o)}"${(Array.isArray(initial) ? initial.includes(o) : initial === o) ? ' selected' : ''}>${escapeHtml(o)}</option>`)
 						.join('')}</select>`;
 					break;
 				case 'radio':

@@ -5,9 +5,9 @@ import { describeRedis } from '../coordination/redis';
 import { readConnectionSettings, type RedisSettings } from '../transport/settings';
 import { approverAnswers, DECISIONS, decisionResult, formAnswerResult, responseTypeOf, type DecisionValue } from './decision';
 import { readReason, reasonFieldFor, reasonRuleOf, type ReasonRule } from './reason';
-import { recordAnswer, type RecordedAnswer, type Recording } from './decisions';
+import { claimResume, recordAnswer, type RecordedAnswer, type Recording } from './decisions';
 import { alreadyAnsweredPage, alreadyDecidedPage, confirmPage, countedPage, decidedPage, formPage, invalidLinkPage, notRecordedPage, replacedPage } from './pages';
-import { approvalsNeeded, outcomeOf, quorumRuleOf, type Vote } from './quorum';
+import { approvalsNeeded, outcomeOf, quorumRuleOf, type QuorumRule, type Vote } from './quorum';
 import { FREE_TEXT_FIELDS, formFieldsOf, readForm, renderFields, type FormField } from './responseForm';
 
 const DEFAULT_LABELS: Record<DecisionValue, string> = { approve: 'Approve', decline: 'Decline' };
@@ -79,6 +79,8 @@ interface Request {
 	approvalId: string;
 	/** The link's URL, which its page's form posts back to. */
 	url: string;
+	/** The link's signed parameters. */
+	query: IDataObject;
 	body: IDataObject;
 }
 
@@ -89,9 +91,23 @@ interface Request {
 async function record({ ctx, respond, subject, approvalId, url }: Request, answer: RecordedAnswer): Promise<Recording | IWebhookResponseData> {
 	const store = await sharedStoreOf(ctx);
 	try {
-		return await recordAnswer(`${url.split('?')[0]}#${approvalId}`, answer, store);
+		return await recordAnswer(requestKey(url, approvalId), answer, store);
 	} catch {
 		return respond(503, notRecordedPage({ subject, where: store ? describeRedis(store) : 'the record' }));
+	}
+}
+
+const requestKey = (url: string, approvalId: string) => `${url.split('?')[0]}#${approvalId}`;
+
+/**
+ * Whether this answer, which decided, may resume the workflow: once per request (a double-click on the
+ * deciding link resumes nothing more), again only after the claim lapsed (its process ended first).
+ */
+async function mayResume({ ctx, url, approvalId }: Request): Promise<boolean> {
+	try {
+		return await claimResume(requestKey(url, approvalId), await sharedStoreOf(ctx));
+	} catch {
+		return false;
 	}
 }
 
@@ -115,9 +131,11 @@ const resume = (json: object): IWebhookResponseData => ({ noWebhookResponse: tru
 
 /** Approval: the link's page asks to confirm (with a reason where asked for); its POST decides. */
 async function decide(request: Request, decision: DecisionValue): Promise<IWebhookResponseData> {
-	const { ctx, respond, approver, subject, approvalId, url, body } = request;
-	const label = labelFor(ctx, decision);
-	const reason = reasonFieldFor(reasonRule(ctx), decision);
+	const { ctx, respond, approver, subject, approvalId, url, body, query } = request;
+	// The settings the request was sent with, from its signed link; links from before they were carried
+	// there fall back to the node's parameters.
+	const label = typeof query.label === 'string' && query.label.trim() ? query.label : labelFor(ctx, decision);
+	const reason = query.reason === 'required' || query.reason === 'optional' ? { required: query.reason === 'required' } : query.reason === 'none' ? undefined : reasonFieldFor(reasonRule(ctx), decision);
 	const confirm = { subject, approver, decision, label, actionUrl: url, reason };
 	if (ctx.getRequestObject().method !== 'POST') return respond(200, confirmPage(confirm));
 
@@ -127,7 +145,11 @@ async function decide(request: Request, decision: DecisionValue): Promise<IWebho
 	const recording = await record(request, { approver, answer: decision, comment: given.comment, at: at.toISOString() });
 	if (!isRecording(recording)) return recording;
 	const approvers = approversOf(ctx, approver);
-	const rule = quorumRuleOf(parameter<IDataObject>(ctx, 'approvalOptions', {}));
+	const need = Number(query.need);
+	const rule: QuorumRule =
+		Number.isInteger(need) && need >= 1
+			? { needed: 'atLeast', atLeast: need, decline: query.declines === 'vote' ? 'vote' : 'decides' }
+			: quorumRuleOf(parameter<IDataObject>(ctx, 'approvalOptions', {}));
 	const votes = votesOf(recording.answers);
 	const outcome = outcomeOf(rule, approvers.length, votes);
 	const decidedHere = outcome.settled && votes[outcome.deciderIndex].approver === approver;
@@ -137,8 +159,8 @@ async function decide(request: Request, decision: DecisionValue): Promise<IWebho
 	if (!outcome.settled) return respond(200, countedPage({ subject, label, approvals: outcome.approvals, needed: approvalsNeeded(rule, approvers.length) }));
 	const { decider, deciderIndex } = outcome;
 	// Only the answer that made the outcome certain resumes the workflow; any after it changes nothing.
-	if (!decidedHere) return respond(409, alreadyDecidedPage({ subject, by: decider.approver, at: new Date(decider.at), decision: decider.decision }));
-	respond(200, decidedPage({ subject, label: labelFor(ctx, decider.decision) }));
+	if (!decidedHere || !(await mayResume(request))) return respond(409, alreadyDecidedPage({ subject, by: decider.approver, at: new Date(decider.at), decision: decider.decision }));
+	respond(200, decidedPage({ subject, label: decider.decision === decision ? label : labelFor(ctx, decider.decision) }));
 	const everyone = approverAnswers(approvers, votes.slice(0, deciderIndex + 1));
 	return resume(decisionResult({ decision: decider.decision, by: approver, at: new Date(decider.at), comment: decider.comment }, subject, approvalId, everyone));
 }
@@ -170,7 +192,7 @@ async function answer(request: Request, fields: FormField[]): Promise<IWebhookRe
 	const [first] = recording.answers;
 	// A second submission of the first answerer gets here only while the workflow still waits for it (the
 	// process that recorded the first ended before resuming): it resumes with this one.
-	if (first.approver !== approver) return respond(409, alreadyDecidedPage({ subject, by: first.approver, at: new Date(first.at), decision: 'respond' }));
+	if (first.approver !== approver || !(await mayResume(request))) return respond(409, alreadyDecidedPage({ subject, by: first.approver, at: new Date(first.at), decision: 'respond' }));
 	respond(200, decidedPage({ subject, label: page.buttonLabel }));
 	return resume(formAnswerResult(approver, at, reading.data, subject, approvalId));
 }
@@ -208,7 +230,7 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	if (!approver || !decision) return respond(400, invalidLinkPage('It lacks the approver or what it answers. Use a button in the email.'));
 	const approvalId = typeof query.approvalId === 'string' ? query.approvalId : '';
 	if (approvalId !== currentApprovalId(this)) return respond(410, replacedPage({ subject }));
-	const request: Request = { ctx: this, respond, approver, subject, approvalId, url: req.originalUrl ?? req.url ?? '', body: formBody(this.getBodyData()) };
+	const request: Request = { ctx: this, respond, approver, subject, approvalId, url: req.originalUrl ?? req.url ?? '', query, body: formBody(this.getBodyData()) };
 	if (decision !== 'respond') return await decide(request, decision);
 	let fields: FormField[];
 	try {
