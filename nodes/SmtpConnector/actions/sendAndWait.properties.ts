@@ -1,6 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 const show = { show: { operation: ['sendAndWait'] } };
+const BUTTON_STYLES = [
+	{ name: 'Primary', value: 'primary', description: 'A filled button' },
+	{ name: 'Secondary', value: 'secondary', description: 'An outlined button' },
+];
+
 /** Saved workflows from before Response Type have none: they are approvals. */
 const approval = { show: { operation: ['sendAndWait'], responseType: ['approval'] } };
 
@@ -168,10 +173,7 @@ export const sendAndWaitProperties: INodeProperties[] = [
 				name: 'buttonApprovalStyle',
 				type: 'options',
 				default: 'primary',
-				options: [
-					{ name: 'Primary', value: 'primary', description: 'A filled button' },
-					{ name: 'Secondary', value: 'secondary', description: 'An outlined button' },
-				],
+				options: BUTTON_STYLES,
 			},
 			{
 				displayName: 'Ask for a Reason',
@@ -190,10 +192,7 @@ export const sendAndWaitProperties: INodeProperties[] = [
 				name: 'buttonDeclineStyle',
 				type: 'options',
 				default: 'secondary',
-				options: [
-					{ name: 'Primary', value: 'primary', description: 'A filled button' },
-					{ name: 'Secondary', value: 'secondary', description: 'An outlined button' },
-				],
+				options: BUTTON_STYLES,
 			},
 			{
 				displayName: 'Minimum Approvals',
