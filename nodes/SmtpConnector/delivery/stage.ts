@@ -72,4 +72,9 @@ export class StageWriter {
 		const page = this.pages[cell.page];
 		if (page && Atomics.load(page, cell.index) < stage) Atomics.store(page, cell.index, stage);
 	}
+
+	read(cell: StageCell): StageValue {
+		const page = this.pages[cell.page];
+		return (page ? Atomics.load(page, cell.index) : 0) as StageValue;
+	}
 }

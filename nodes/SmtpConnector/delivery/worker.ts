@@ -11,7 +11,7 @@ import { withTextAlternative } from '../message/content';
 import type { TokenSource } from '../transport/auth/tokens';
 import { createMailer, tuneMailer, type AttemptHooks } from './mailer';
 import { rateLimiterFor } from './rateLimit';
-import { Stage, StageWriter, type StageValue } from './stage';
+import { StageWriter, type StageCell, type StageValue } from './stage';
 import { fromWire, plainRejections, toWire, withBuffers, type FromWorker, type ToWorker, type WireEnvelope } from './wire';
 
 const port = parentPort!;
@@ -19,7 +19,8 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 const mailers = new Map<string, Mailer>();
 const stages = new StageWriter();
-const attempts = new Map<number, { controller: AbortController; stage: StageValue }>();
+/** Each attempt's stage is in its shared cell, where n8n's thread reads it too. */
+const attempts = new Map<number, { controller: AbortController; cell: StageCell }>();
 const tokenRequests = new Map<number, { resolve: (token: string) => void; reject: (error: Error) => void }>();
 let nextTokenRequest = 0;
 
@@ -38,8 +39,7 @@ type SendMessage = Extract<ToWorker, { type: 'send' }>;
 function send(message: SendMessage) {
 	const { id, stage: cell, rate } = message;
 	const controller = new AbortController();
-	const attempt = { controller, stage: Stage.queued as StageValue };
-	attempts.set(id, attempt);
+	attempts.set(id, { controller, cell });
 	let envelope: WireEnvelope | undefined;
 	const snapshot = () => envelope && { accepted: envelope.accepted && [...envelope.accepted], rejectedErrors: plainRejections(envelope.rejectedErrors) };
 	const finish = (result: FromWorker) => {
@@ -47,10 +47,7 @@ function send(message: SendMessage) {
 		post(result);
 	};
 	const hooks: AttemptHooks = {
-		reached: (stage) => {
-			if (stage > attempt.stage) attempt.stage = stage;
-			stages.reach(cell, stage);
-		},
+		reached: (stage) => stages.reach(cell, stage),
 		envelope: (e) => (envelope = e),
 		permit: rate && (async () => await rateLimiterFor(rate.store).acquire(rate.key, rate.limit, controller.signal, rate.storeWaitMs)),
 	};
@@ -77,7 +74,7 @@ function send(message: SendMessage) {
  */
 function abort(id: number, before: StageValue) {
 	const attempt = attempts.get(id);
-	if (attempt && attempt.stage < before) attempt.controller.abort();
+	if (attempt && stages.read(attempt.cell) < before) attempt.controller.abort();
 }
 
 /** The pool's connections follow the options of whoever uses it now (the lowest of them). */
