@@ -182,4 +182,26 @@ describe('without Continue On Fail', () => {
 			await server.close();
 		}
 	});
+
+	test('a message on the wire whose connection ends after the final dot, while the batch stops, is named as possibly sent — not dropped as never sent', async () => {
+		// Item 0 is refused at RCPT, which stops the batch; item 1's DATA is answered only after that, by a dropped connection.
+		const server = await startSmtpServer({
+			rejectRecipients: { 'user0@example.test': [550, '5.1.1 No such user'] },
+			holdReply: () => new Promise((r) => setTimeout(r, 1000)),
+			dropAfterDotIf: (mail) => mail.envelope.to.includes('user1@example.test'),
+		});
+		try {
+			const items = [0, 1].map((n) => ({ json: { n, to: `user${n}@example.test` } }));
+			const execution = await runSendNode({
+				parameters: { fromEmail: 'ops@example.test', toEmail: '={{ $json.to }}', subject: '=Message {{ $json.n }}', html: '<p>Hi</p>', deliveryOptions: { retries: 0, maxConnections: 2 } },
+				items,
+				credential: await credentialFor(server),
+			});
+			const error = execution.data.resultData.error as { message: string; description?: string } | undefined;
+			expect(error?.message).toMatch(/No such user/);
+			expect(error?.description).toContain('May have been sent (the connection ended after the whole message went out): item 1');
+		} finally {
+			await server.close();
+		}
+	});
 });

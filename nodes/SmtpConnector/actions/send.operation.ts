@@ -114,11 +114,14 @@ async function processItem(
 }
 
 /** The execution fails, but these items went out: the error names them (index and Message-ID), so a retry can leave them out. */
-function withSentItems(error: NodeApiError | NodeOperationError, out: INodeExecutionData[]) {
+function withSentItems(error: NodeApiError | NodeOperationError, out: INodeExecutionData[], maybeSent: number[]) {
 	const sent = out.flatMap((item, i) => (item?.json.messageId && !item.json.skipped && !item.json.preview ? [`item ${i} (${String(item.json.messageId)})`] : []));
-	if (!sent.length) return error;
-	const note = `Sent before the execution stopped, and sent again by a retry unless they carry an Idempotency Key: ${sent.join(', ')}`;
-	error.description = error.description ? `${error.description}. ${note}` : note;
+	const notes = [
+		...(sent.length ? [`Sent before the execution stopped, and sent again by a retry unless they carry an Idempotency Key: ${sent.join(', ')}`] : []),
+		...(maybeSent.length ? [`May have been sent (the connection ended after the whole message went out): ${maybeSent.map((i) => `item ${i}`).join(', ')}`] : []),
+	];
+	if (!notes.length) return error;
+	error.description = [error.description, ...notes].filter(Boolean).join('. ');
 	return error;
 }
 
@@ -135,6 +138,8 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	const { settings, delivery, limits, redact, signal, window: windowSize } = session;
 	const out: INodeExecutionData[] = new Array(items.length);
 	const stop: { first?: { index: number; error: NodeApiError | NodeOperationError } } = {};
+	/** Without continueOnFail: failed items whose mail may have reached the server all the same. */
+	const maybeSent: number[] = [];
 	// Without continueOnFail the execution fails with the earliest failed item, as a sequential run would;
 	// messages no connection has taken yet are not sent, the ones on the wire finish.
 	const recordFailure = (index: number, error: NodeApiError | NodeOperationError) => {
@@ -165,7 +170,10 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 			if (error instanceof SmtpFailure && error.kind === 'withdrawn') return;
 			const nodeError = toNodeError(this, error, i, redact);
 			if (this.continueOnFail()) out[i] = errorItem(nodeError, i, error instanceof SmtpFailure ? error : undefined, redact);
-			else recordFailure(i, nodeError);
+			else {
+				if (error instanceof SmtpFailure && error.possibleDuplicate) maybeSent.push(i);
+				recordFailure(i, nodeError);
+			}
 		} finally {
 			slots.release();
 		}
@@ -185,7 +193,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 	} finally {
 		delivery.close();
 	}
-	if (stop.first) throw withSentItems(stop.first.error, out);
+	if (stop.first) throw withSentItems(stop.first.error, out, maybeSent.sort((a, b) => a - b));
 	// A cancelled execution leaves the items it never reached without output; n8n discards it anyway.
 	return signal?.aborted ? out.filter(Boolean) : out;
 }

@@ -163,7 +163,8 @@ export class Delivery {
 		for (;;) {
 			if (this.reconnect) await this.away(slot, this.reconnect);
 			if (this.stopped || this.halted || signal?.aborted) {
-				failure = this.stopped ?? this.halted ?? failure ?? recognise(signal?.reason ?? new Error('cancelled'), this.settings);
+				// A message that may have reached the server keeps saying so: the batch's end does not stand in for it.
+				failure = (possibleDuplicate ? failure : undefined) ?? this.stopped ?? this.halted ?? failure ?? recognise(signal?.reason ?? new Error('cancelled'), this.settings);
 				break;
 			}
 			const to = ledger.toSend(retry.retryAmbiguous);
