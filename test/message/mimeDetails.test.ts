@@ -49,6 +49,27 @@ test('attachment names reach a strict MIME parser intact, in RFC 2231 form, with
 	expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(names);
 });
 
+test('a name with runs of spaces reads back exactly, though long headers are folded at spaces (seed -781966774 of the hostile-headers property)', async () => {
+	const spaced = ['f' + ' '.repeat(20) + '=3D########', `${'Quarterly report '.repeat(5)}  final   (v2).pdf`, 'a  b.txt'];
+	const binary: Record<string, IBinaryData> = Object.fromEntries(spaced.map((_, i) => [`file${i}`, { data: Buffer.from(`content ${i}`).toString('base64'), mimeType: 'application/pdf' }]));
+	await runSendNode({
+		parameters: {
+			fromEmail: 'ops@example.test',
+			toEmail: 'x@example.test',
+			subject: 'Files',
+			html: '<p>Attached</p>',
+			options: { attachmentsUi: { attachment: spaced.map((fileName, i) => ({ binaryPropertyName: `file${i}`, inline: false, fileName })) } },
+		},
+		items: [{ json: {}, binary }],
+		credential: await credentialFor(server),
+	});
+	const [mail] = await server.waitFor(1);
+	expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(spaced);
+	const parsed = strictlyParsed(mail.raw);
+	expect(parsed.parts.filter((p) => p.disposition === 'attachment').map((p) => [p.filename, p.defects])).toEqual(spaced.map((n) => [n, []]));
+	expect(Math.max(...mail.raw.toString().split('\r\n').map((line) => line.length))).toBeLessThanOrEqual(76);
+});
+
 test('the generated text alternative keeps headings and table headers as written', async () => {
 	await runSendNode({
 		parameters: {
