@@ -17,8 +17,9 @@ export default [
 	{
 		// The transport and coordination rooms raise their own errors (CredentialSettingError, OAuth2TokenError,
 		// SharedStoreUnavailable); the operation turns every one into a NodeApiError / NodeOperationError with the
-		// item index, where the node is known.
-		files: ['nodes/SmtpConnector/transport/**/*.ts', 'nodes/SmtpConnector/coordination/**/*.ts'],
+		// item index, where the node is known. The receive room's errors are SMTP replies to a client
+		// (Reply) and credential problems the trigger turns into a NodeOperationError.
+		files: ['nodes/SmtpConnector/transport/**/*.ts', 'nodes/SmtpConnector/coordination/**/*.ts', 'nodes/SmtpConnector/receive/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{

@@ -9,7 +9,9 @@ const root = __dirname;
 const entryPoints = [
 	'credentials/SmtpConnectorApi.credentials.ts',
 	'credentials/SmtpConnectorOAuth2Api.credentials.ts',
+	'credentials/SmtpConnectorReceiverApi.credentials.ts',
 	'nodes/SmtpConnector/SmtpConnector.node.ts',
+	'nodes/SmtpConnector/SmtpConnectorTrigger.node.ts',
 	// Runs on its own thread, loaded by path from the node's bundle (nodes/SmtpConnector/delivery/workerChannel.ts).
 	'nodes/SmtpConnector/delivery/worker.ts',
 ];
@@ -52,7 +54,7 @@ function writeThirdPartyNotices(inputs) {
 	const sections = [...packageDirs]
 		.map((dir) => {
 			const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-			const licenceFile = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+			const licenceFile = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)([.-]|$)/i.test(f));
 			if (!licenceFile) throw new Error(`${pkg.name} is bundled into dist/ but ships no licence file`);
 			return { pkg, text: fs.readFileSync(path.join(dir, licenceFile), 'utf8').trim() };
 		})

@@ -21,8 +21,12 @@ describe('the published package', () => {
 		expect(pkg.n8n).toEqual({
 			n8nNodesApiVersion: 1,
 			strict: true,
-			credentials: ['dist/credentials/SmtpConnectorApi.credentials.js', 'dist/credentials/SmtpConnectorOAuth2Api.credentials.js'],
-			nodes: ['dist/nodes/SmtpConnector/SmtpConnector.node.js'],
+			credentials: [
+				'dist/credentials/SmtpConnectorApi.credentials.js',
+				'dist/credentials/SmtpConnectorOAuth2Api.credentials.js',
+				'dist/credentials/SmtpConnectorReceiverApi.credentials.js',
+			],
+			nodes: ['dist/nodes/SmtpConnector/SmtpConnector.node.js', 'dist/nodes/SmtpConnector/SmtpConnectorTrigger.node.js'],
 		});
 		for (const file of [...pkg.n8n.credentials, ...pkg.n8n.nodes]) expect(existsSync(path.join(root, file))).toBe(true);
 	});
@@ -40,6 +44,9 @@ describe('the published package', () => {
 				'dist/credentials/SmtpConnectorOAuth2Api.credentials.js',
 				'dist/nodes/SmtpConnector/SmtpConnector.node.js',
 				'dist/nodes/SmtpConnector/SmtpConnector.node.json',
+				'dist/credentials/SmtpConnectorReceiverApi.credentials.js',
+				'dist/nodes/SmtpConnector/SmtpConnectorTrigger.node.js',
+				'dist/nodes/SmtpConnector/SmtpConnectorTrigger.node.json',
 				'dist/nodes/SmtpConnector/smtpConnector.svg',
 				'dist/nodes/SmtpConnector/smtpConnector.dark.svg',
 				'dist/THIRD-PARTY-NOTICES.md',
@@ -49,10 +56,10 @@ describe('the published package', () => {
 
 	test('the licence of every bundled library ships with it, and packing builds first', () => {
 		const notices = readFileSync(path.join(root, 'dist/THIRD-PARTY-NOTICES.md'), 'utf8');
-		const bundle = readFileSync(path.join(root, pkg.n8n.nodes[0]), 'utf8');
+		const bundle = (pkg.n8n.nodes as string[]).map((file) => readFileSync(path.join(root, file), 'utf8')).join('\n');
 		// esbuild names each bundled file by its path: every package under node_modules/ there has a section.
 		const bundled = new Set([...bundle.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]));
-		expect([...bundled].sort()).toEqual(expect.arrayContaining(['html-to-text', 'nodemailer']));
+		expect([...bundled].sort()).toEqual(expect.arrayContaining(['html-to-text', 'mailparser', 'nodemailer', 'smtp-server']));
 		for (const name of bundled) expect(notices).toMatch(new RegExp(`^## ${name.replace(/[/.]/g, '\\$&')} \\d`, 'm'));
 		expect(notices).toMatch(/Permission is hereby granted/);
 		// .npmrc skips lifecycle scripts, so `npm run release` builds explicitly; prepack covers npm publish --ignore-scripts=false.
@@ -60,9 +67,9 @@ describe('the published package', () => {
 		expect(pkg.scripts.release).toMatch(/^gulp build .*&& npm publish/);
 	});
 
-	test('the built node needs nothing but n8n-workflow and Node built-ins, and its credential test works', async () => {
-		const bundle = readFileSync(path.join(root, pkg.n8n.nodes[0]), 'utf8');
-		const required = new Set([...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
+	test('the built nodes need nothing but n8n-workflow and Node built-ins, and the credential test works', async () => {
+		const bundles = (pkg.n8n.nodes as string[]).map((file) => readFileSync(path.join(root, file), 'utf8')).join('\n');
+		const required = new Set([...bundles.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
 		const builtin = (name: string) => name.startsWith('node:') || builtinModules.includes(name);
 		expect([...required].filter((name) => name !== 'n8n-workflow' && !builtin(name))).toEqual([]);
 		// n8n's community-node rules forbid process spawning; nodemailer's sendmail transport is left out.

@@ -108,7 +108,7 @@ export interface Execution {
 
 let executionCounter = 0;
 
-function additionalDataFor(options: RunOptions, id: string, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+export function additionalDataFor(options: RunOptions, id: string, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
 	const waiting = options.webhookWaitingBaseUrl ?? 'http://127.0.0.1:5678/webhook-waiting';
 	return {
 		hooks,
@@ -136,7 +136,7 @@ function additionalDataFor(options: RunOptions, id: string, hooks: ExecutionLife
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-function hooksFor(options: RunOptions, id: string) {
+export function hooksFor(options: RunOptions, id: string) {
 	const hooks = new ExecutionLifecycleHooks('manual', id, {
 		id: 'test',
 		name: 'test',

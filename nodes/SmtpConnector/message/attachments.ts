@@ -51,7 +51,10 @@ function extendedParameter(key: string, value: string): string {
 	const chunks: string[] = [];
 	let chunk = '';
 	for (const unit of safeEncodeURIComponent(value).match(/%[0-9A-F]{2}|[^%]/g) ?? []) {
-		if (chunk.length + unit.length > (chunks.length ? 60 : 50)) chunks.push(chunk), (chunk = '');
+		if (chunk.length + unit.length > (chunks.length ? 60 : 50)) {
+			chunks.push(chunk);
+			chunk = '';
+		}
 		chunk += unit;
 	}
 	chunks.push(chunk);

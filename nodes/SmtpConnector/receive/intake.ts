@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+
+import type { IBinaryData, IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
+
+import { Reply, type Intake, type ReceivedMessage } from './listener';
+import { parseSpooled } from './parse';
+import type { ResentMessages } from './resent';
+
+export type RespondWhen = 'received' | 'workflowFinished';
+
+export interface IntakeOptions {
+	respondWhen: RespondWhen;
+	/** How long the client waits for the run before it hears 451 (workflowFinished). */
+	waitMs: number;
+	attachmentPrefix?: string;
+	rawProperty?: string;
+}
+
+/** What the trigger node gives the intake: n8n's binary storage and a way to start a run. */
+export interface TriggerPort {
+	store(content: Readable, fileName: string | undefined, mimeType: string): Promise<IBinaryData>;
+	/** Starts a run with the item; with `wait`, resolves with the finished run. */
+	run(item: INodeExecutionData, wait: boolean): Promise<IRun | undefined>;
+}
+
+/** Statuses of a run that has taken the message on: it finished, or it is persisted waiting (a Wait node). */
+const TAKEN = new Set(['success', 'waiting']);
+
+export function intakeFor(port: TriggerPort, options: IntakeOptions, resent?: ResentMessages): Intake {
+	return async (message) => {
+		const key = messageKey(message);
+		const earlier = resent?.earlier(key);
+		if (earlier && (await within(earlier, options.waitMs).catch(() => false))) return `2.0.0 Accepted before (the same message was sent again)`;
+		const item = await itemOf(message, key, port, options);
+		if (options.respondWhen === 'received') {
+			void port.run(item, false);
+			return '2.0.0 Accepted';
+		}
+		const outcome = port.run(item, true).then((run) => !!run && TAKEN.has(run.status) && !run.data.resultData.error);
+		resent?.record(key, outcome);
+		let ok: boolean;
+		try {
+			ok = await within(outcome, options.waitMs);
+		} catch (error) {
+			if (error instanceof TimeLimit) throw new Reply(451, '4.4.7 The workflow has not finished in time, try again later');
+			throw new Reply(451, '4.3.0 The workflow did not run, try again later');
+		}
+		if (!ok) throw new Reply(451, '4.3.0 The workflow did not finish successfully, try again later');
+		return '2.0.0 Accepted: the workflow has finished';
+	};
+}
+
+class TimeLimit extends Error {}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimeLimit()), ms)));
+	return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/** Envelope and bytes as the client sent them: a client's retry of the same message has the same key. */
+function messageKey(message: ReceivedMessage): string {
+	return createHash('sha256').update(JSON.stringify([message.mailFrom, message.rcptTo, message.spooled.sha256])).digest('hex');
+}
+
+async function itemOf(message: ReceivedMessage, key: string, port: TriggerPort, options: IntakeOptions): Promise<INodeExecutionData> {
+	const prefix = options.attachmentPrefix;
+	let parsed;
+	try {
+		parsed = await parseSpooled(message.spooled.file, (content, fileName, mimeType) => (prefix === undefined ? drain(content) : port.store(content, fileName, mimeType)));
+	} catch {
+		throw new Reply(451, '4.3.0 The message could not be stored, try again later');
+	}
+	const binary: Record<string, IBinaryData> = {};
+	const attachments = parsed.attachments.map((a, i) => {
+		if (a.binary) binary[`${prefix}${i}`] = a.binary;
+		return { ...(a.binary ? { binaryProperty: `${prefix}${i}` } : {}), fileName: a.fileName, contentType: a.contentType, size: a.size, contentId: a.contentId, inline: a.inline };
+	});
+	if (options.rawProperty) binary[options.rawProperty] = await port.store(createReadStream(message.spooled.file), 'message.eml', 'message/rfc822');
+	const json = JSON.parse(
+		JSON.stringify({
+			...parsed.fields,
+			text: parsed.text,
+			html: parsed.html,
+			textAsHtml: parsed.textAsHtml,
+			headers: parsed.headers,
+			envelope: { mailFrom: message.mailFrom, rcptTo: message.rcptTo },
+			client: message.client,
+			messageKey: key,
+			size: message.spooled.size,
+			receivedAt: message.receivedAt,
+			attachments,
+		}),
+	) as IDataObject;
+	return { json, ...(Object.keys(binary).length ? { binary } : {}) };
+}
+
+/** Attachments not kept: read to the end so the parser goes on. */
+async function drain(content: Readable): Promise<undefined> {
+	content.resume();
+	await finished(content);
+	return undefined;
+}

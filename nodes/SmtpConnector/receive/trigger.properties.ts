@@ -1,0 +1,142 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Devices send to the Listen Address and Port of the credential while the workflow is active. To relay to Microsoft 365 or Gmail, connect an SMTP Connector node with Message Source "Raw Message From Binary".',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Accept the Message',
+		name: 'respondWhen',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'When the Workflow Has Finished Successfully',
+				value: 'workflowFinished',
+				description:
+					'The client hears "250 OK" only after the run has succeeded; if it fails or does not finish in time, it hears 451 and keeps the message to try again. Nothing is lost between the device and the provider.',
+			},
+			{
+				name: 'When the Message Is Received',
+				value: 'received',
+				description: 'The client hears "250 OK" once the message is in; from then on the workflow alone is responsible for it, as with any mail server',
+			},
+		],
+		default: 'workflowFinished',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Allowed Recipient Domains',
+				name: 'allowedRecipientDomains',
+				type: 'string',
+				default: '',
+				placeholder: 'example.com, example.org',
+				description: 'Refuse recipients outside these domains (and their subdomains) with 550. Empty: any recipient.',
+			},
+			{
+				displayName: 'Allowed Sender Domains',
+				name: 'allowedSenderDomains',
+				type: 'string',
+				default: '',
+				placeholder: 'example.com',
+				description: 'Refuse senders (MAIL FROM) outside these domains with 553. Empty: any sender.',
+			},
+			{
+				displayName: 'Attachment Prefix',
+				name: 'attachmentPrefix',
+				type: 'string',
+				default: 'attachment_',
+				description: 'Attachments become binary properties named this prefix and a number (attachment_0, attachment_1, …)',
+				displayOptions: { hide: { downloadAttachments: [false] } },
+			},
+			{
+				displayName: 'Download Attachments',
+				name: 'downloadAttachments',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to give each attachment as binary data (the output lists them either way)',
+			},
+			{
+				displayName: 'Include Raw Message',
+				name: 'includeRawMessage',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to give the whole message as a binary .eml, as it arrived (plus this trigger’s Received header): what a relay sends on',
+			},
+			{
+				displayName: 'Max Connections per Client',
+				name: 'maxConnectionsPerClient',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10,
+				description: 'Further connections from the same address get 421 and may try again later',
+			},
+			{
+				displayName: 'Max Message Size (MB)',
+				name: 'maxSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0.01, numberPrecision: 2 },
+				default: 25,
+				description: 'Announced in EHLO (SIZE); a larger message is refused with 552',
+			},
+			{
+				displayName: 'Max Messages per Minute per Client',
+				name: 'maxMessagesPerMinute',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 120,
+				description: 'Further messages from the same address within the minute get 421 and are sent again later',
+			},
+			{
+				displayName: 'Max Recipients per Message',
+				name: 'maxRecipients',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 100,
+				description: 'Further recipients get 452; the client sends them in another message',
+			},
+			{
+				displayName: 'Raw Message Property',
+				name: 'rawMessageProperty',
+				type: 'string',
+				default: 'message',
+				displayOptions: { hide: { includeRawMessage: [false] } },
+			},
+			{
+				displayName: 'Recognise Resent Messages',
+				name: 'recogniseResent',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a message the client sends again (same envelope and bytes, within 24 hours) after a successful run gets 250 without a second run, and one resent while its run still goes waits for that run',
+			},
+			{
+				displayName: 'Server Name',
+				name: 'serverName',
+				type: 'string',
+				default: '',
+				placeholder: 'relay.example.com',
+				description: 'Name in the greeting and in the Received header. Empty: this host’s name.',
+			},
+			{
+				displayName: 'Workflow Time Limit (Seconds)',
+				name: 'waitSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 540 },
+				default: 120,
+				description: 'How long the client waits for the run; after that it hears 451 and sends the message again later. Keep it below the client’s own wait (Postfix: 600 s).',
+				displayOptions: { show: { '/respondWhen': ['workflowFinished'] } },
+			},
+		],
+	},
+];
