@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -29,9 +29,15 @@ export function postfixUnavailable(): string | undefined {
 	return undefined;
 }
 
-export type PostfixServer = DaemonServer;
+export type PostfixServer = DaemonServer & {
+	/** Postfix's log so far. */
+	log(): string;
+	/** Messages in its queue (active, deferred, incoming). */
+	queued(): number;
+};
 
-export async function startPostfix(relayPort: number, pki: TestPki, mechanisms = 'NTLM PLAIN LOGIN'): Promise<PostfixServer> {
+/** `extraMainCf` lines come last in main.cf, where the last setting of a parameter wins. */
+export async function startPostfix(relayPort: number, pki: TestPki, mechanisms = 'NTLM PLAIN LOGIN', extraMainCf = ''): Promise<PostfixServer> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'postfix-'));
 	chmodSync(dir, 0o755); // smtpd runs as the postfix user and reads the sasldb
 	const port = await freePort();
@@ -40,7 +46,7 @@ export async function startPostfix(relayPort: number, pki: TestPki, mechanisms =
 	spawnSync('chown', ['postfix', path.join(dir, 'data')]);
 	writeFileSync(path.join(etc, 'cert.pem'), pki.cert);
 	writeFileSync(path.join(etc, 'key.pem'), pki.key, { mode: 0o600 });
-	writeFileSync(path.join(etc, 'main.cf'), mainCf(dir, relayPort));
+	writeFileSync(path.join(etc, 'main.cf'), mainCf(dir, relayPort) + extraMainCf);
 	writeFileSync(path.join(etc, 'master.cf'), masterCf(port));
 	// Debian's postfix reads Cyrus SASL's smtpd.conf from <config directory>/sasl.
 	writeFileSync(
@@ -54,7 +60,13 @@ export async function startPostfix(relayPort: number, pki: TestPki, mechanisms =
 	spawnSync('chown', ['postfix', `${dir}/sasldb2`]);
 	// `postfix check` creates the queue directories with the owners and modes postfix wants.
 	spawnSync('postfix', ['-c', etc, 'check']);
-	return await runDaemon('postfix', path.join(POSTFIX_DAEMONS, 'master'), ['-c', etc, '-d'], port, dir, 'postfix.log');
+	const daemon = await runDaemon('postfix', path.join(POSTFIX_DAEMONS, 'master'), ['-c', etc, '-d'], port, dir, 'postfix.log');
+	const logFile = path.join(dir, 'postfix.log');
+	return {
+		...daemon,
+		log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+		queued: () => ['active', 'deferred', 'incoming'].reduce((n, sub) => n + filesUnder(path.join(dir, 'queue', sub)), 0),
+	};
 }
 
 const mainCf = (dir: string, relayPort: number) => `compatibility_level = 3.6
@@ -113,3 +125,11 @@ const masterCf = (port: number) =>
 		'showq unix n - n - - showq',
 		'',
 	].join('\n');
+
+function filesUnder(dir: string): number {
+	if (!existsSync(dir)) return 0;
+	return readdirSync(dir).reduce((n, name) => {
+		const entry = path.join(dir, name);
+		return n + (statSync(entry).isDirectory() ? filesUnder(entry) : 1);
+	}, 0);
+}
