@@ -23,6 +23,7 @@ trap '[ -z "$sink_pid" ] || kill "$sink_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || 
 cd "$root"
 npx gulp build --silent
 npx esbuild scripts/smtp-sink.ts --bundle --platform=node --packages=external --outfile=out/smtp-sink.js --log-level=warning
+npx esbuild scripts/real-n8n/relay-check.ts --bundle --platform=node --packages=external --outfile=out/relay-check.js --log-level=warning
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
 
 export N8N_USER_FOLDER="$work/user"
@@ -32,7 +33,9 @@ node out/smtp-sink.js "$work/sink" > "$work/sink.log" 2>&1 &
 sink_pid=$!
 for _ in $(seq 50); do [ -f "$work/sink/oauth.json" ] && break; sleep 0.1; done
 
-node "$root/scripts/real-n8n/fixtures.js" "$work/sink" "$work"
+# The relay's SMTP Connector Trigger listens here while its workflow is active.
+relay_port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+node "$root/scripts/real-n8n/fixtures.js" "$work/sink" "$work" "$relay_port"
 
 # n8n's default expression engine ("vm") runs on isolated-vm, whose package ships builds for Node 24 (n8n 2.x
 # runs with its defaults) but not for Node 20, where n8n 1.x runs here: 1.x gets the "legacy" engine.
@@ -48,10 +51,11 @@ export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-approval-loop.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-responses.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-shutdown.json"
+"$node24" "$n8n_bin" import:workflow --input="$work/workflow-relay.json"
 if [ "${n8n_version%%.*}" -ge 2 ]; then
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 else
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
 fi
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck2 --rawOutput > "$work/run-oauth.json" || true
@@ -124,6 +128,9 @@ if [ "${n8n_version%%.*}" -ge 2 ]; then shots="$root/docs"; fi
 mkdir -p "$shots"
 node "$root/scripts/real-n8n/responses-check.js" http://127.0.0.1:5688 "$work/sink" "$shots"
 echo "REAL N8N RESPONSES CHECK PASSED"
+
+# The relay for printers: SMTP Connector Trigger → SMTP Connector (raw, XOAUTH2); provider down → 451 → postfix retries.
+node "$root/out/relay-check.js" "$work/sink" "$relay_port"
 
 # SIGTERM in the middle of a 200-mail execution: n8n waits for it, the pools keep sending, every mail arrives once.
 node "$root/scripts/real-n8n/shutdown-check.js" start http://127.0.0.1:5688 "$work/sink"

@@ -2,10 +2,11 @@
  * A loopback SMTP server for manual and real-n8n checks (STARTTLS + AUTH, throwaway CA).
  * Writes its CA certificate and port to <dir>/server.json and every message it receives to <dir>/mail/.
  * Beside it: an OAuth2 token endpoint and an XOAUTH2 SMTP server, described in <dir>/oauth.json, with
- * their counters in <dir>/oauth-stats.json.
+ * their counters in <dir>/oauth-stats.json and the messages it received in <dir>/oauth-mail/. While the file
+ * <dir>/oauth-down exists, the XOAUTH2 server answers every message with 451 (the provider is down).
  * Usage: node out/smtp-sink.js <dir>   (stops on SIGTERM)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { testPki } from '../test/support/certs';
@@ -17,6 +18,7 @@ const OAUTH_USER = 'orders@contoso.test';
 async function main() {
 	const dir = path.resolve(process.argv[2] ?? 'out/smtp-sink');
 	mkdirSync(path.join(dir, 'mail'), { recursive: true });
+	mkdirSync(path.join(dir, 'oauth-mail'), { recursive: true });
 	const server = await startSmtpServer();
 	const { caCert } = await testPki();
 	let written = 0;
@@ -30,13 +32,21 @@ async function main() {
 	}, 100);
 	writeFileSync(path.join(dir, 'server.json'), JSON.stringify({ host: server.host, port: server.port, user: TEST_USER, password: TEST_PASSWORD, caCert }));
 	const tokens = await startTokenServer();
-	const oauthServer = await startSmtpServer({ oauth2: (user, token) => user === OAUTH_USER && tokens.valid(token) });
+	const oauthServer = await startSmtpServer({
+		oauth2: (user, token) => user === OAUTH_USER && tokens.valid(token),
+		afterDotReply: () => (existsSync(path.join(dir, 'oauth-down')) ? [451, '4.3.2 Service temporarily unavailable, try again later'] : undefined),
+	});
+	let oauthWritten = 0;
 	writeFileSync(
 		path.join(dir, 'oauth.json'),
 		JSON.stringify({ port: oauthServer.port, tokenUrl: tokens.url, clientId: tokens.clientId, clientSecret: tokens.clientSecret, refreshToken: tokens.refreshToken, user: OAUTH_USER }),
 	);
 	setInterval(() => {
 		const { received, logins, rejectedTokens } = oauthServer;
+		for (; oauthWritten < received.length; oauthWritten++) {
+			writeFileSync(path.join(dir, 'oauth-mail', `${oauthWritten + 1}.eml`), received[oauthWritten].raw);
+			writeFileSync(path.join(dir, 'oauth-mail', `${oauthWritten + 1}.json`), JSON.stringify({ envelope: received[oauthWritten].envelope }));
+		}
 		writeFileSync(path.join(dir, 'oauth-stats.json'), JSON.stringify({ received: received.length, logins, rejectedTokens: rejectedTokens.length, tokenRequests: tokens.requests }));
 	}, 100);
 	console.log(`smtp-sink listening on 127.0.0.1:${server.port}, XOAUTH2 on ${oauthServer.port}`);

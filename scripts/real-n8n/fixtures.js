@@ -1,9 +1,9 @@
 // Writes the credentials and the OAuth2 variant of the check workflow for scripts/real-n8n-check.sh.
-// Usage: node fixtures.js <sink dir> <out dir>
+// Usage: node fixtures.js <sink dir> <out dir> <relay port>
 const fs = require('node:fs');
 const path = require('node:path');
 
-const [sinkDir, outDir] = process.argv.slice(2);
+const [sinkDir, outDir, relayPort] = process.argv.slice(2);
 const s = JSON.parse(fs.readFileSync(path.join(sinkDir, 'server.json'), 'utf8'));
 const o = JSON.parse(fs.readFileSync(path.join(sinkDir, 'oauth.json'), 'utf8'));
 const tls = { security: 'starttls', minTlsVersion: 'TLSv1.2', maxTlsVersion: 'TLSv1.3', caCertificate: s.caCert, allowUnauthorizedCerts: false };
@@ -42,8 +42,20 @@ const credentials = [
 		type: 'smtpConnectorApi',
 		data: { provider: 'custom', host: s.host, port: s.port, authType: 'password', user: s.user, password: s.password, authMethod: 'auto', ...tls, rateLimitPerSecond: '10' },
 	},
+	{
+		// Where the relay's SMTP Connector Trigger listens: loopback only, devices on 127.0.0.1 send without a login.
+		id: 'smtpConnectorCred4',
+		name: 'Relay listener',
+		type: 'smtpConnectorReceiverApi',
+		data: { listenAddress: '127.0.0.1', port: Number(relayPort), tls: 'none', allowedNetworks: '127.0.0.1' },
+	},
 ];
 fs.writeFileSync(path.join(outDir, 'credentials.json'), JSON.stringify(credentials));
+
+// The two-node relay: SMTP Connector Trigger → SMTP Connector, raw message, XOAUTH2 to the stand-in for Microsoft 365.
+const relay = JSON.parse(fs.readFileSync(path.join(__dirname, 'workflow-relay.json'), 'utf8'));
+relay.nodes.find((n) => n.name === 'Relay to Microsoft 365').parameters.fromEmail = o.user;
+fs.writeFileSync(path.join(outDir, 'workflow-relay.json'), JSON.stringify(relay));
 
 const workflow = JSON.parse(fs.readFileSync(path.join(__dirname, 'workflow.json'), 'utf8'));
 workflow.id = 'smtpConnectorCheck2';

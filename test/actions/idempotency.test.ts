@@ -2,11 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import Redis from 'ioredis';
 import { DataDeduplicationService } from 'n8n-core';
-import type { DeduplicationItemTypes, ICheckProcessedContextData, IDataDeduplicator, IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { closeRedisClients, redisTuning } from '../../nodes/SmtpConnector/coordination/redis';
 import { idempotencyTuning } from '../../nodes/SmtpConnector/coordination/redisKeyStore';
 import { sleep } from '../../nodes/SmtpConnector/coordination/sleep';
+import { EntriesStore } from '../support/dedupStore';
 import { freePort } from '../support/ports';
 import { outputOf } from '../support/engine';
 import { redisUnavailable, startRedis, type RedisServer } from '../support/redis';
@@ -218,32 +219,8 @@ test('an unreachable Redis for the keys sends nothing and fails the batch at onc
 });
 
 /** n8n's database-backed store, as n8n's DeduplicationHelper keeps it: one list of hashed entries per node. */
-class EntriesStore implements IDataDeduplicator {
-	readonly rows = new Map<string, string[]>();
-	private row(c: ICheckProcessedContextData) {
-		return `${c.workflow.id}:${c.node?.id}`;
-	}
-	async checkProcessedAndRecord(items: DeduplicationItemTypes[], _: unknown, c: ICheckProcessedContextData) {
-		const list = this.rows.get(this.row(c)) ?? [];
-		const fresh = items.filter((i) => !list.includes(String(i)));
-		this.rows.set(this.row(c), [...list, ...fresh.map(String)]);
-		return { new: fresh, processed: items.filter((i) => !fresh.includes(i)) };
-	}
-	async removeProcessed(items: DeduplicationItemTypes[], _: unknown, c: ICheckProcessedContextData) {
-		this.rows.set(this.row(c), (this.rows.get(this.row(c)) ?? []).filter((e) => !items.map(String).includes(e)));
-	}
-	async clearAllProcessedItems() {}
-	async getProcessedDataCount(_: unknown, c: ICheckProcessedContextData) {
-		return this.rows.get(this.row(c))?.length ?? 0;
-	}
-	/** Whether n8n's store holds `key` (the test's items add "-receipt"). */
-	holds(key: string) {
-		return [...this.rows.values()].flat().includes(hashed(key));
-	}
-}
-
 describe("Idempotency Key, kept in n8n's database", () => {
-	const store = new EntriesStore();
+	const store = new EntriesStore((key) => hashed(key));
 	beforeAll(async () => await DataDeduplicationService.init(store));
 
 	test('a key sent before is skipped; a key whose send failed is free again', async () => {

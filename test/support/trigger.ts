@@ -38,7 +38,17 @@ let executionCounter = 0;
  * Activates the SMTP Connector Trigger in a workflow Trigger → Step, as n8n's active workflows do: each
  * emit starts a run through n8n-core's WorkflowExecute, and its done promise settles with the run.
  */
-export async function activateTrigger(opts: { parameters?: INodeParameters; credential: ICredentialDataDecryptedObject; step?: Step }): Promise<ActiveTrigger> {
+export interface NextNode {
+	name: string;
+	type: string;
+	nodeType: INodeType;
+	parameters: INodeParameters;
+	credentials: INode['credentials'];
+	/** Credential data by credential type, for the engine. */
+	credentialData: Record<string, ICredentialDataDecryptedObject>;
+}
+
+export async function activateTrigger(opts: { parameters?: INodeParameters; credential: ICredentialDataDecryptedObject; step?: Step; next?: NextNode }): Promise<ActiveTrigger> {
 	const step = opts.step ?? (() => {});
 	const stepType = {
 		description: { displayName: 'Step', name: STEP_TYPE, group: ['transform'], version: 1, description: '', defaults: { name: 'Step' }, inputs: ['main'], outputs: ['main'], properties: [] },
@@ -48,14 +58,17 @@ export async function activateTrigger(opts: { parameters?: INodeParameters; cred
 			return [items];
 		},
 	} as unknown as INodeType;
+	const next = opts.next;
 	const nodes: INode[] = [
 		{ id: 't', name: 'SMTP Trigger', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters: opts.parameters ?? {}, credentials: { smtpConnectorReceiverApi: { id: '1', name: 'Receiver' } } },
-		{ id: 's', name: 'Step', type: STEP_TYPE, typeVersion: 1, position: [200, 0], parameters: {} },
+		next
+			? { id: 'n', name: next.name, type: next.type, typeVersion: 1, position: [200, 0], parameters: next.parameters, credentials: next.credentials }
+			: { id: 's', name: 'Step', type: STEP_TYPE, typeVersion: 1, position: [200, 0], parameters: {} },
 	];
 	const options: RunOptions = {
-		workflow: { nodes, connections: { 'SMTP Trigger': { main: [[{ node: 'Step', type: 'main', index: 0 }]] } } },
-		nodeTypes: { [TRIGGER_TYPE]: new SmtpConnectorTrigger(), [STEP_TYPE]: stepType },
-		credentials: { smtpConnectorReceiverApi: opts.credential },
+		workflow: { nodes, connections: { 'SMTP Trigger': { main: [[{ node: next?.name ?? 'Step', type: 'main', index: 0 }]] } } },
+		nodeTypes: { [TRIGGER_TYPE]: new SmtpConnectorTrigger(), ...(next ? { [next.type]: next.nodeType } : { [STEP_TYPE]: stepType }) },
+		credentials: { smtpConnectorReceiverApi: opts.credential, ...next?.credentialData },
 	};
 	const workflowOf = () => new Workflow({ id: 'test', nodes, connections: options.workflow.connections, active: true, nodeTypes: new TestNodeTypes(options.nodeTypes), settings: {} });
 	const workflow = workflowOf();

@@ -36,7 +36,7 @@ export const subjectProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'Order #1042 has shipped',
-		displayOptions: { show: { operation: ['send'] } },
+		displayOptions: { show: { operation: ['send'], messageSource: ['fields'] } },
 	},
 	{
 		displayName: 'Subject',

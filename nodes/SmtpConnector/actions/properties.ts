@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { senderProperties, subjectProperties } from './common.properties';
-import { recipientProperties, sendProperties } from './send.properties';
+import { messageSourceProperties, recipientProperties, sendProperties } from './send.properties';
 import { customFormProperties, formOptionsProperty } from './responseForm.properties';
 import { approverProperties, linksCallout, sendAndWaitProperties } from './sendAndWait.properties';
 
@@ -11,6 +11,7 @@ import { approverProperties, linksCallout, sendAndWaitProperties } from './sendA
  */
 export const operationProperties: INodeProperties[] = [
 	linksCallout,
+	...messageSourceProperties,
 	...senderProperties,
 	...recipientProperties,
 	...approverProperties,

@@ -20,7 +20,22 @@ interface AttachmentReference extends Omit<AttachmentInput, 'content'> {
 }
 
 /** One item's parameters, expressions resolved; the attachments' bytes are read into `attachments` when it is sent. */
-export type MailParameters = MailInput & { attachmentSources: AttachmentReference[]; preview: boolean; idempotencyKey?: string };
+export type MailParameters = MailInput & { source: 'fields'; attachmentSources: AttachmentReference[]; preview: boolean; idempotencyKey?: string };
+
+/** A received message sent on as it is (Message Source "Raw Message From Binary"). */
+export interface RelayParameters {
+	source: 'rawBinary';
+	fromEmail: unknown;
+	fromName: unknown;
+	envelopeTo: unknown;
+	property: string;
+	replaceFrom: boolean;
+	maxReceived: number;
+	preview: boolean;
+	idempotencyKey?: string;
+}
+
+export type SendParameters = MailParameters | RelayParameters;
 
 function binaryNames(ctx: IExecuteFunctions, i: number): string {
 	const names = Object.keys(ctx.getInputData()[i]?.binary ?? {});
@@ -58,11 +73,13 @@ function idempotencyKeyOf(value: unknown): string | undefined {
 }
 
 /** Reads one item's Send Email parameters (n8n resolves their expressions here). Throws MessageInputError naming the field. */
-export function readMailParameters(ctx: IExecuteFunctions, i: number): MailParameters {
+export function readMailParameters(ctx: IExecuteFunctions, i: number): SendParameters {
+	if (ctx.getNodeParameter('messageSource', i, 'fields') === 'rawBinary') return readRelayParameters(ctx, i);
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const attachments = (options.attachmentsUi as { attachment?: AttachmentParameter[] } | undefined)?.attachment ?? [];
 	const headers = (options.headersUi as { header?: Array<{ name: unknown; value: unknown }> } | undefined)?.header ?? [];
 	return {
+		source: 'fields',
 		fromEmail: ctx.getNodeParameter('fromEmail', i, ''),
 		fromName: ctx.getNodeParameter('fromName', i, ''),
 		toEmail: ctx.getNodeParameter('toEmail', i),
@@ -82,6 +99,26 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): MailParam
 		redirectAllTo: options.redirectAllTo,
 		preview: options.preview === true,
 		idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
+	};
+}
+
+function readRelayParameters(ctx: IExecuteFunctions, i: number): RelayParameters {
+	const options = ctx.getNodeParameter('relayOptions', i, {}) as IDataObject;
+	const property = textValue(ctx.getNodeParameter('rawBinaryProperty', i, 'message'), 'Input Binary Field').trim();
+	if (!ctx.getInputData()[i]?.binary?.[property]) {
+		throw new MessageInputError('Input Binary Field', `Item ${i} has no binary property "${property}" to send${binaryNames(ctx, i)}`);
+	}
+	return {
+		source: 'rawBinary',
+		fromEmail: ctx.getNodeParameter('fromEmail', i, ''),
+		fromName: ctx.getNodeParameter('fromName', i, ''),
+		envelopeTo: ctx.getNodeParameter('envelopeTo', i),
+		property,
+		replaceFrom: options.fromHeader === 'sender',
+		maxReceived: Number(options.maxReceivedHeaders ?? 30),
+		preview: options.preview === true,
+		// Not set: the SMTP Connector Trigger's key of the message, when the item has one.
+		idempotencyKey: idempotencyKeyOf(options.idempotencyKey ?? ctx.getInputData()[i]?.json.messageKey ?? ''),
 	};
 }
 

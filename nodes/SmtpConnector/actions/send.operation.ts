@@ -6,14 +6,15 @@ import type { Delivery, Outcome, Slot } from '../delivery/deliver';
 import { Slots } from '../delivery/slots';
 import { SmtpFailure } from '../failures/failure';
 import { recognise } from '../failures/recognise';
-import { composeMail } from '../message/compose';
+import { composeMail, type ComposedMail } from '../message/compose';
 import { renderMessage } from '../message/render';
 import { checkedSize } from '../message/size';
 import type { Redact } from '../transport/secrets';
 import type { ConnectionSettings } from '../transport/settings';
 import type { CredentialName } from './credentials';
 import { ReadAhead } from './readAhead';
-import { readAttachments, readMailParameters, type MailParameters } from './send.input';
+import { relayMail } from './relay.input';
+import { readAttachments, readMailParameters, type SendParameters } from './send.input';
 import { errorItem, openSession, toNodeError, type ItemLimits, type Session, type SessionFailure } from './session';
 
 /** How one item's key is kept: the store, and whether a send that ended unknown is tried again. */
@@ -56,6 +57,13 @@ async function settleClaim(claim: ClaimedKey, outcome: Outcome): Promise<string 
 	}
 }
 
+/** The item's message: built from its fields, or the received message it carries, sent on. */
+async function messageOf(ctx: IExecuteFunctions, i: number, parameters: SendParameters, settings: ConnectionSettings, limits: ItemLimits): Promise<ComposedMail> {
+	if (parameters.source === 'rawBinary') return await relayMail(ctx, i, parameters, settings.sender, limits);
+	if (parameters.attachmentSources.length) parameters.attachments = await readAttachments(ctx, i, parameters.attachmentSources);
+	return composeMail(parameters, settings.sender, limits);
+}
+
 /** The output item for one input item: sent, previewed, skipped (its key was sent before), or (with continueOnFail) failed. */
 async function processItem(
 	ctx: IExecuteFunctions,
@@ -65,11 +73,10 @@ async function processItem(
 	limits: ItemLimits,
 	redact: Redact,
 	slot: Slot,
-	parameters: MailParameters,
+	parameters: SendParameters,
 	idempotency: Idempotency,
 ): Promise<INodeExecutionData> {
-	if (parameters.attachmentSources.length) parameters.attachments = await readAttachments(ctx, i, parameters.attachmentSources);
-	const { mail, duplicates } = composeMail(parameters, settings.sender, limits);
+	const { mail, duplicates } = await messageOf(ctx, i, parameters, settings, limits);
 	if (settings.dkim) mail.dkim = settings.dkim;
 	const size = await checkedSize(mail, limits.maxMessageBytes, limits.sizeLimitName);
 	if (parameters.preview) {

@@ -8,6 +8,29 @@ const messagesPerConnection = [
 ].join(', ');
 
 const show = { show: { operation: ['send'] } };
+/** Parameters of a message built from fields, not of a relayed raw message. */
+const showFields = { show: { operation: ['send'], messageSource: ['fields'] } };
+const showRaw = { show: { operation: ['send'], messageSource: ['rawBinary'] } };
+
+/** Send Email builds the message from fields, or sends on a received one (SMTP Connector Trigger → relay). */
+export const messageSourceProperties: INodeProperties[] = [
+	{
+		displayName: 'Message Source',
+		name: 'messageSource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Fields Below', value: 'fields', description: 'Build the message from To, Subject, HTML and the options' },
+			{
+				name: 'Raw Message From Binary (Relay)',
+				value: 'rawBinary',
+				description: 'Send an .eml as it is, e.g. what the SMTP Connector Trigger received: only the envelope changes, and the From if you choose',
+			},
+		],
+		default: 'fields',
+		displayOptions: show,
+	},
+];
 
 /** Who a mail goes to, shown between the sender and the Subject. Names match n8n's built-in Send Email node. */
 export const recipientProperties: INodeProperties[] = [
@@ -19,7 +42,73 @@ export const recipientProperties: INodeProperties[] = [
 		required: true,
 		placeholder: 'info@example.com, Jane Doe <jane@example.com>',
 		description: 'Recipients, separated by commas or semicolons. An expression may also return an array.',
-		displayOptions: show,
+		displayOptions: showFields,
+	},
+	{
+		displayName: 'Envelope Recipients',
+		name: 'envelopeTo',
+		type: 'string',
+		default: '={{ $json.envelope?.rcptTo }}',
+		required: true,
+		placeholder: 'ops@example.com, archive@example.com',
+		description: 'Who the message is delivered to (RCPT TO); the headers stay as they are. By default the recipients the SMTP Connector Trigger received it for.',
+		displayOptions: showRaw,
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'rawBinaryProperty',
+		type: 'string',
+		default: 'message',
+		required: true,
+		description: 'The binary property holding the whole message (.eml, message/rfc822): the SMTP Connector Trigger gives it as "message"',
+		displayOptions: showRaw,
+	},
+	{
+		displayName: 'Relay Options',
+		name: 'relayOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: showRaw,
+		options: [
+			{
+				displayName: 'From Header',
+				name: 'fromHeader',
+				type: 'options',
+				options: [
+					{ name: 'Keep', value: 'keep', description: 'Send the message with the From it has' },
+					{
+						name: 'Replace With the Sender',
+						value: 'sender',
+						description: 'Use From Email (or the credential’s) as From, and keep the original as Reply-To: for providers that only send as the signed-in mailbox (Microsoft 365 "SendAsDenied", Gmail)',
+					},
+				],
+				default: 'keep',
+			},
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '={{ $json.messageKey }}',
+				description:
+					'Sends each key once, also when the execution is retried. The default is the SMTP Connector Trigger’s key of the message (its envelope and bytes), so a message the device sends twice goes out once.',
+			},
+			{
+				displayName: 'Max Received Headers',
+				name: 'maxReceivedHeaders',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: 'A message with more Received headers is not sent (it fails naming the loop): each server it passed added one, so many means a mail loop',
+			},
+			{
+				displayName: 'Preview Only',
+				name: 'preview',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to return the message as it would be sent, as an .eml file, without connecting to the server',
+			},
+		],
 	},
 ];
 
@@ -32,7 +121,7 @@ export const sendProperties: INodeProperties[] = [
 		typeOptions: { rows: 5 },
 		default: '',
 		description: 'HTML body of the email. A plain-text alternative is generated from it unless you set Text.',
-		displayOptions: show,
+		displayOptions: showFields,
 	},
 	{
 		displayName: 'Options',
@@ -40,7 +129,7 @@ export const sendProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		displayOptions: show,
+		displayOptions: showFields,
 		options: [
 			{
 				displayName: 'Attachments',

@@ -12,7 +12,7 @@ import { Delivery, type DeliveryConfig } from '../delivery/deliver';
 import { SmtpFailure } from '../failures/failure';
 import { FAILURE_KINDS } from '../failures/kinds';
 import type { MessageLimits } from '../message/compose';
-import { MessageInputError } from '../message/errors';
+import { MessageInputError, type SmtpReplyNote } from '../message/errors';
 import { tokenSourceFor } from '../transport/auth/oauth2';
 import { redactorFor, type Redact } from '../transport/secrets';
 import { readConnectionSettings, type ConnectionSettings } from '../transport/settings';
@@ -29,7 +29,9 @@ const unchanged: Redact = (value) => value;
 export function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, redact = unchanged) {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof MessageInputError) {
-		return new NodeOperationError(ctx.getNode(), redact(error.message), { itemIndex: i, description: `Check the "${error.field}" parameter` });
+		const inputError = new NodeOperationError(ctx.getNode(), redact(error.message), { itemIndex: i, description: `Check the "${error.field}" parameter` });
+		if (error.permanentReply) inputError.context.smtpReply = { ...error.permanentReply };
+		return inputError;
 	}
 	if (!(error instanceof SmtpFailure)) return new NodeOperationError(ctx.getNode(), redact(error instanceof Error ? error.message : String(error)), { itemIndex: i });
 	const failure = error.mapText(redact);
@@ -40,6 +42,14 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, r
 	});
 	// Set after construction: NodeApiError swaps a message that mentions ECONNREFUSED & co. for a generic one.
 	apiError.message = failure.message;
+	const reply: SmtpReplyNote = {
+		code: failure.smtpCode ?? null,
+		enhancedCode: failure.enhancedCode ?? null,
+		// Refused for good by the server (a 5xx for this message or its recipients), not by a setting or a fault here.
+		permanent: failure.retry === 'never' && (failure.scope === 'message' || failure.scope === 'recipient') && (failure.smtpCode ?? 0) >= 500,
+		text: failure.detail,
+	};
+	apiError.context.smtpReply = { ...reply };
 	return apiError;
 }
 

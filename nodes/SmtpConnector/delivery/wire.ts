@@ -92,11 +92,14 @@ export function fromWire(wire: WireError): Error {
 export const plainRejections = (errors: WireEnvelope['rejectedErrors']) =>
 	errors?.map((e) => ({ recipient: e.recipient, response: e.response, responseCode: e.responseCode }));
 
-/** An attachment's bytes arrive as a Uint8Array; nodemailer takes a Buffer. */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** An attachment's bytes, or a raw message's, arrive as a Uint8Array; nodemailer takes a Buffer. */
 export function withBuffers(mail: SendMailOptions): SendMailOptions {
+	if (mail.raw instanceof Uint8Array && !Buffer.isBuffer(mail.raw)) mail.raw = asBuffer(mail.raw);
 	for (const attachment of mail.attachments ?? []) {
 		const content = attachment.content as unknown;
-		if (content instanceof Uint8Array && !Buffer.isBuffer(content)) attachment.content = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+		if (content instanceof Uint8Array && !Buffer.isBuffer(content)) attachment.content = asBuffer(content);
 	}
 	return mail;
 }

@@ -49,7 +49,7 @@ export interface ComposedMail {
 }
 
 /** From Email, else the credential's Default From Email, else its User when that is an address. */
-function sender(input: MailInput, defaults: SenderDefaults): Address {
+export function sender(input: Pick<MailInput, 'fromEmail' | 'fromName'>, defaults: SenderDefaults): Address {
 	const from = parseSingleAddress(input.fromEmail, 'From Email') ?? parseSingleAddress(defaults.email, 'Default From Email (credential)') ?? parseSingleAddress(defaults.user, 'User (credential)');
 	if (!from) {
 		throw new MessageInputError(

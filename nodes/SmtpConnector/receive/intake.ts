@@ -7,6 +7,7 @@ import type { IBinaryData, IDataObject, INodeExecutionData, IRun } from 'n8n-wor
 
 import { Reply, type Intake, type ReceivedMessage } from './listener';
 import { parseSpooled } from './parse';
+import type { SmtpReplyNote } from '../message/errors';
 import type { ResentMessages } from './resent';
 
 export type RespondWhen = 'received' | 'workflowFinished';
@@ -39,19 +40,47 @@ export function intakeFor(port: TriggerPort, options: IntakeOptions, resent?: Re
 			void port.run(item, false);
 			return '2.0.0 Accepted';
 		}
-		const outcome = port.run(item, true).then((run) => !!run && TAKEN.has(run.status) && !run.data.resultData.error);
-		resent?.record(key, outcome);
-		let ok: boolean;
+		const verdict = port.run(item, true).then(verdictOf);
+		resent?.record(
+			key,
+			verdict.then((v) => v === 'taken'),
+		);
+		let outcome: Verdict;
 		try {
-			ok = await within(outcome, options.waitMs);
+			outcome = await within(verdict, options.waitMs);
 		} catch (error) {
 			if (error instanceof TimeLimit) throw new Reply(451, '4.4.7 The workflow has not finished in time, try again later');
 			throw new Reply(451, '4.3.0 The workflow did not run, try again later');
 		}
-		if (!ok) throw new Reply(451, '4.3.0 The workflow did not finish successfully, try again later');
+		if (outcome instanceof Reply) throw outcome;
+		if (outcome !== 'taken') throw new Reply(451, '4.3.0 The workflow did not finish successfully, try again later');
 		return '2.0.0 Accepted: the workflow has finished';
 	};
 }
+
+type Verdict = 'taken' | 'failed' | Reply;
+
+/**
+ * A run that finished (or waits, persisted) has taken the message. One that failed because the message
+ * itself was refused for good (the provider's 5xx for it, a mail loop: SMTP Connector's errors say so
+ * in their context) is refused to the client too, so it bounces instead of retrying for days; any
+ * other failure is temporary for the client, which keeps the message.
+ */
+function verdictOf(run: IRun | undefined): Verdict {
+	if (!run) return 'failed';
+	const error = run.data.resultData.error as { context?: { smtpReply?: SmtpReplyNote } } | undefined;
+	if (TAKEN.has(run.status) && !error) return 'taken';
+	const reply = error?.context?.smtpReply;
+	if (reply?.permanent) {
+		const code = reply.code && reply.code >= 500 && reply.code < 600 ? reply.code : 554;
+		const enhanced = reply.enhancedCode && /^5\.\d{1,3}\.\d{1,3}$/.test(reply.enhancedCode) ? reply.enhancedCode : '5.0.0';
+		return new Reply(code, `${enhanced} ${oneLine(reply.text)}`);
+	}
+	return 'failed';
+}
+
+/** Provider text in an SMTP reply: one line of printable ASCII. */
+const oneLine = (text: string) => text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 400) || 'Refused';
 
 class TimeLimit extends Error {}
 
