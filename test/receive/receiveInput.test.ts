@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 
 import { testPki } from '../support/certs';
 import { freePort } from '../support/ports';
-import { run, SmtpTalk, smtplib } from '../support/smtpTalk';
+import { serverSuite } from '../support/serverSuite';
+import { clientToolsUnavailable, run, SmtpTalk, smtplib } from '../support/smtpTalk';
 import { activateTrigger, type ActiveTrigger } from '../support/trigger';
 
 /**
@@ -30,7 +31,9 @@ async function start(credential: Record<string, unknown> = {}, options: Record<s
 const swaks = (port: number, ...args: string[]) => run('swaks', ['--server', '127.0.0.1', '--port', String(port), '--timeout', '20', '--hide-informational', ...args]);
 const spoolDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('n8n-smtp-trigger-'));
 
-describe('never an open relay', () => {
+const withClientTools = serverSuite('swaks and python3', clientToolsUnavailable());
+
+withClientTools('never an open relay', () => {
 	test('a client that neither logs in nor comes from an allowed network cannot relay to an outside domain (swaks)', async () => {
 		const pki = await testPki();
 		const { port, trigger } = await start({ allowedNetworks: '10.0.0.0/8, 192.168.0.0/16', tls: 'starttls', certificate: pki.cert, privateKey: pki.key, user: 'dev', password: 'pw-1' });
@@ -61,11 +64,13 @@ describe('never an open relay', () => {
 		expect((await send('app@office.example', 'victim@outside.example')).out).toMatch(/^550 5\.7\.1 Relaying to <victim@outside\.example> is not allowed/);
 		expect((await send('app@spoofed.example', 'ops@example.com')).out).toMatch(/^553 5\.7\.1 Sender <app@spoofed\.example> is not allowed/);
 		expect((await send('app@eu.office.example', 'ops@sub.example.com')).out).toMatch(/^OK/);
+		// The null sender (a bounce) is in no domain.
+		expect((await send('', 'ops@example.com')).out).toMatch(/^553 5\.7\.1 Sender <> is not allowed/);
 		expect(trigger.items).toHaveLength(1);
 	});
 });
 
-describe('bad input gets the right reply and never stops the listener', () => {
+withClientTools('bad input gets the right reply and never stops the listener', () => {
 	test('bare LF line ends: the message is taken and read', async () => {
 		const { port, trigger } = await start();
 		const talk = await SmtpTalk.open(port);

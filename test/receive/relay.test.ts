@@ -29,9 +29,9 @@ afterEach(async () => {
 	trigger = provider = undefined;
 });
 
-async function relay(opts: { relay?: INodeParameters; providerOptions?: Parameters<typeof startSmtpServer>[0] } = {}) {
-	provider = await startSmtpServer(opts.providerOptions);
-	const port = await freePort();
+async function relay(opts: { relay?: INodeParameters; providerOptions?: Parameters<typeof startSmtpServer>[0]; port?: number } = {}) {
+	provider ??= await startSmtpServer(opts.providerOptions);
+	const port = opts.port ?? (await freePort());
 	trigger = await activateTrigger({
 		credential: { listenAddress: '127.0.0.1', port, tls: 'none', allowedNetworks: '127.0.0.1' },
 		next: {
@@ -44,7 +44,7 @@ async function relay(opts: { relay?: INodeParameters; providerOptions?: Paramete
 		},
 	});
 	const device = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true });
-	return { device, provider, trigger };
+	return { device, provider, trigger, port };
 }
 
 const relayOutput = (run: IRun) => run.data.resultData.runData.Relay?.[0]?.data?.main?.[0]?.[0]?.json;
@@ -110,4 +110,17 @@ test('a message without Message-ID gets one (as a submission server adds it), re
 	expect(out?.messageId).toMatch(/^<[\w-]+@example\.test>$/);
 	expect(arrived.parsed.messageId).toBe(out?.messageId);
 	expect(arrived.parsed.text).toBe('body\n');
+});
+
+test('after a restart (the trigger has forgotten the message), the device’s resend is not relayed twice: the relay’s Idempotency Key', async () => {
+	const first = await relay();
+	const raw = 'From: app@office.example\r\nTo: ops@example.com\r\nSubject: once\r\nMessage-ID: <once-1@office.example>\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\n\r\nonly once\r\n';
+	const envelope = { from: 'app@office.example', to: ['ops@example.com'] };
+	await first.device.sendMail({ envelope, raw });
+	await first.trigger.close();
+	// n8n restarted: the same workflow activated again, a new trigger with no memory of the message.
+	const second = await relay({ port: first.port });
+	expect((await second.device.sendMail({ envelope, raw })).response).toMatch(/^250 /);
+	expect(first.provider.received).toHaveLength(1);
+	expect(relayOutput(await second.trigger.runs[0])).toMatchObject({ skipped: true, reason: 'alreadySent', idempotencyKey: second.trigger.items[0].json.messageKey });
 });

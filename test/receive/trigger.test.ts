@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { BinaryDataService } from 'n8n-core';
 import { Container } from '@n8n/di';
@@ -86,7 +89,7 @@ test('the client hears 250 only after the run has finished; a failed run gets 45
 		},
 	});
 	const mail = { from: 'printer@office.example', to: 'ops@example.com', subject: 'Toner low', text: 'Toner at 5 %' };
-	await expect(client(port).sendMail(mail)).rejects.toMatchObject({ responseCode: 451, response: expect.stringMatching(/^451 4\.3\.0 The workflow did not finish successfully/) });
+	await expect(client(port).sendMail(mail)).rejects.toMatchObject({ responseCode: 451, response: expect.stringMatching(/^451 4\.3\.0 The workflow did not finish successfully \((Step: )?provider down\), try again later/) });
 	order.push('client answered');
 	expect(order).toEqual(['run finished', 'client answered']);
 	fail = false;
@@ -143,4 +146,32 @@ test('with STARTTLS required and a login: TLS 1.2+ and the user reach the item; 
 	// No TLS, no login: MAIL FROM is refused.
 	await expect(client(port).sendMail({ from: 'a@b.example', to: 'ops@example.com', text: 'y' })).rejects.toMatchObject({ responseCode: 530, response: expect.stringMatching(/STARTTLS/) });
 	expect(trigger.items).toHaveLength(1);
+});
+
+test('closing the trigger (deactivation, shutdown) while a run goes: the port is free at once, the waiting device hears 250 when the run ends', async () => {
+	let release!: () => void;
+	const released = new Promise<void>((r) => (release = r));
+	const { port, trigger } = await start({ step: () => released });
+	const waiting = client(port).sendMail({ from: 'app@office.example', to: 'ops@example.com', subject: 'late', text: 'x' });
+	while (!trigger.items.length) await new Promise((r) => setTimeout(r, 10));
+	await trigger.close();
+	active = undefined;
+	// The port is free: a new trigger (the workflow activated again) can listen there at once.
+	const again = await activateTrigger({ credential: { listenAddress: '127.0.0.1', port, tls: 'none', allowedNetworks: '127.0.0.1' } });
+	await again.close();
+	release();
+	expect((await waiting).response).toMatch(/^250 2\.0\.0 Accepted: the workflow has finished/);
+	await expect(client(port).sendMail({ from: 'app@office.example', to: 'ops@example.com', text: 'x' })).rejects.toMatchObject({ code: 'ESOCKET' });
+});
+
+test('spool folders a dead process left are removed when a trigger starts; a fresh one is left alone', async () => {
+	const stale = mkdtempSync(path.join(tmpdir(), 'n8n-smtp-trigger-'));
+	const fresh = mkdtempSync(path.join(tmpdir(), 'n8n-smtp-trigger-'));
+	const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+	utimesSync(stale, twoHoursAgo, twoHoursAgo);
+	await start();
+	for (let i = 0; i < 50 && existsSync(stale); i++) await new Promise((r) => setTimeout(r, 20));
+	expect(existsSync(stale)).toBe(false);
+	expect(existsSync(fresh)).toBe(true);
+	rmSync(fresh, { recursive: true });
 });

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 
 /** A plain SMTP conversation on a socket: send a line, read the (possibly multi-line) reply. */
@@ -89,4 +89,13 @@ except smtplib.SMTPSenderRefused as e:
     print(e.smtp_code, e.smtp_error.decode())
 `;
 	return run('python3', ['-c', program]);
+}
+
+/** Why swaks (with TLS) or Python 3 cannot run here, if they cannot (apt-get install swaks libnet-ssleay-perl python3). */
+export function clientToolsUnavailable(): string | undefined {
+	const install = 'apt-get install swaks libnet-ssleay-perl python3';
+	if (spawnSync('swaks', ['--version']).error) return `swaks is not installed (${install})`;
+	if (spawnSync('perl', ['-MNet::SSLeay', '-e1']).status !== 0) return `swaks cannot do TLS without Net::SSLeay (${install})`;
+	if (spawnSync('python3', ['--version']).error) return `python3 is not installed (${install})`;
+	return undefined;
 }

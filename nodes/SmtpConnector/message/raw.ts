@@ -3,6 +3,7 @@ import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { Joiner, Splitter, type Headers } from '@zone-eu/mailsplit';
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
 
 import type { Address } from './addresses';
 import { MessageInputError } from './errors';
@@ -75,11 +76,16 @@ function edit(headers: Headers, edits: RelayEdits): { messageId: string; receive
 	let messageId = /<[^<>\s]+>/.exec(headers.getFirst('message-id'))?.[0] ?? '';
 	if (!messageId) {
 		messageId = `<${randomUUID()}@${edits.messageIdDomain}>`;
-		headers.add('Message-ID', messageId, headers.getList().length);
+		// One Message-ID: an empty or malformed one is replaced, not joined by a second.
+		if (headers.hasHeader('message-id')) headers.update('Message-ID', messageId);
+		else headers.add('Message-ID', messageId, headers.getList().length);
 	}
 	if (edits.from) {
-		if (!headers.hasHeader('reply-to') && headers.hasHeader('from')) headers.addFormatted('Reply-To', headers.get('from')[0].replace(/^from:/i, 'Reply-To:'), headers.getList().length);
-		const from = edits.from.name ? `${quotedName(edits.from.name)} <${edits.from.address}>` : edits.from.address;
+		// The raw line (a binary string, as mailsplit keeps it), not get()'s UTF-8 decoding of it, which build() would write as Latin-1.
+		const fromLine = headers.getList().find((line) => line.key === 'from')?.line;
+		if (!headers.hasHeader('reply-to') && fromLine) headers.addFormatted('Reply-To', fromLine.replace(/^from:/i, 'Reply-To:'), headers.getList().length);
+		const name = /[^\x20-\x7e]/.test(edits.from.name) ? encodeWord(edits.from.name, 'Q', 52) : edits.from.name && quotedName(edits.from.name);
+		const from = name ? `${name} <${edits.from.address}>` : edits.from.address;
 		headers.update('From', from);
 	}
 	return { messageId, received };

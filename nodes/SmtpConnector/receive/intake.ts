@@ -6,7 +6,7 @@ import { finished } from 'node:stream/promises';
 import type { IBinaryData, IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import { Reply, type Intake, type ReceivedMessage } from './listener';
-import { parseSpooled } from './parse';
+import { parseSpooled, UnreadableMessage } from './parse';
 import type { SmtpReplyNote } from '../message/errors';
 import type { ResentMessages } from './resent';
 
@@ -34,17 +34,37 @@ export function intakeFor(port: TriggerPort, options: IntakeOptions, resent?: Re
 	return async (message) => {
 		const key = messageKey(message);
 		const earlier = resent?.earlier(key);
-		if (earlier && (await within(earlier, options.waitMs).catch(() => false))) return `2.0.0 Accepted before (the same message was sent again)`;
-		const item = await itemOf(message, key, port, options);
+		if (earlier) {
+			// A run for these bytes was started: it succeeded (250), failed (a new run), or still goes (451, no second run).
+			const ok = await within(earlier, options.waitMs).catch((error) => (error instanceof TimeLimit ? 'going' : false));
+			if (ok === true) return `2.0.0 Accepted before (the same message was sent again)`;
+			if (ok === 'going') throw new Reply(451, '4.4.7 The workflow for this message has not finished yet, try again later');
+		}
 		if (options.respondWhen === 'received') {
-			void port.run(item, false);
+			const item = await itemOf(message, key, port, options);
+			if (!message.listening()) throw shuttingDown();
+			await port.run(item, false); // resolves once emitted; an emit that throws is a 451, not an unhandled rejection
 			return '2.0.0 Accepted';
 		}
-		const verdict = port.run(item, true).then(verdictOf);
+		// Recorded before the item is built (no await since earlier()): a second connection with the same message waits for this one.
+		let started!: (run: Promise<IRun | undefined>) => void;
+		const verdict = new Promise<IRun | undefined>((resolve) => (started = resolve)).then(verdictOf);
 		resent?.record(
 			key,
 			verdict.then((v) => v === 'taken'),
 		);
+		let item: INodeExecutionData;
+		try {
+			item = await itemOf(message, key, port, options);
+		} catch (error) {
+			started(Promise.resolve(undefined));
+			throw error;
+		}
+		if (!message.listening()) {
+			started(Promise.resolve(undefined));
+			throw shuttingDown();
+		}
+		started(port.run(item, true));
 		let outcome: Verdict;
 		try {
 			outcome = await within(verdict, options.waitMs);
@@ -53,12 +73,13 @@ export function intakeFor(port: TriggerPort, options: IntakeOptions, resent?: Re
 			throw new Reply(451, '4.3.0 The workflow did not run, try again later');
 		}
 		if (outcome instanceof Reply) throw outcome;
-		if (outcome !== 'taken') throw new Reply(451, '4.3.0 The workflow did not finish successfully, try again later');
+		if (outcome !== 'taken') throw new Reply(451, `4.3.0 The workflow did not finish successfully${outcome.why ? ` (${outcome.why})` : ''}, try again later`);
 		return '2.0.0 Accepted: the workflow has finished';
 	};
 }
 
-type Verdict = 'taken' | 'failed' | Reply;
+/** Why a run failed, for the client's log (an admin reads it there): the node and its error, one line. */
+type Verdict = 'taken' | { why: string } | Reply;
 
 /**
  * A run that finished (or waits, persisted) has taken the message. One that failed because the message
@@ -67,8 +88,8 @@ type Verdict = 'taken' | 'failed' | Reply;
  * other failure is temporary for the client, which keeps the message.
  */
 function verdictOf(run: IRun | undefined): Verdict {
-	if (!run) return 'failed';
-	const error = run.data.resultData.error as { context?: { smtpReply?: SmtpReplyNote } } | undefined;
+	if (!run) return { why: '' };
+	const error = run.data.resultData.error as { message?: string; node?: { name?: string }; context?: { smtpReply?: SmtpReplyNote } } | undefined;
 	if (TAKEN.has(run.status) && !error) return 'taken';
 	const reply = error?.context?.smtpReply;
 	if (reply?.permanent) {
@@ -76,7 +97,8 @@ function verdictOf(run: IRun | undefined): Verdict {
 		const enhanced = reply.enhancedCode && /^5\.\d{1,3}\.\d{1,3}$/.test(reply.enhancedCode) ? reply.enhancedCode : '5.0.0';
 		return new Reply(code, `${enhanced} ${oneLine(reply.text)}`);
 	}
-	return 'failed';
+	const node = error?.node?.name ? `${error.node.name}: ` : '';
+	return { why: error?.message ? oneLine(`${node}${error.message}`).slice(0, 200) : run.status };
 }
 
 /** Provider text in an SMTP reply: one line of printable ASCII. */
@@ -84,15 +106,22 @@ const oneLine = (text: string) => text.replace(/[^\x20-\x7e]+/g, ' ').trim().sli
 
 class TimeLimit extends Error {}
 
+/** The trigger closed while the message was being taken in: no run starts, the client sends it again. */
+const shuttingDown = () => new Reply(421, '4.3.2 Server shutting down, try again later');
+
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimeLimit()), ms)));
 	return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
-/** Envelope and bytes as the client sent them: a client's retry of the same message has the same key. */
+/**
+ * Envelope and bytes as the client sent them: a client's retry of the same message has the same key. A message
+ * without a Message-ID may be sent again on purpose with the same bytes (a script's alert), so its key is its own.
+ */
 function messageKey(message: ReceivedMessage): string {
-	return createHash('sha256').update(JSON.stringify([message.mailFrom, message.rcptTo, message.spooled.sha256])).digest('hex');
+	const once = message.spooled.hasMessageId ? [] : [message.sessionId, message.receivedAt.toISOString()];
+	return createHash('sha256').update(JSON.stringify([message.mailFrom, message.rcptTo, message.spooled.sha256, ...once])).digest('hex');
 }
 
 async function itemOf(message: ReceivedMessage, key: string, port: TriggerPort, options: IntakeOptions): Promise<INodeExecutionData> {
@@ -100,7 +129,8 @@ async function itemOf(message: ReceivedMessage, key: string, port: TriggerPort, 
 	let parsed;
 	try {
 		parsed = await parseSpooled(message.spooled.file, (content, fileName, mimeType) => (prefix === undefined ? drain(content) : port.store(content, fileName, mimeType)));
-	} catch {
+	} catch (error) {
+		if (error instanceof UnreadableMessage) throw new Reply(554, `5.6.0 The message cannot be read (${oneLine(error.message).slice(0, 200)})`);
 		throw new Reply(451, '4.3.0 The message could not be stored, try again later');
 	}
 	const binary: Record<string, IBinaryData> = {};

@@ -4,7 +4,7 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 
 import { ClientCounters, domainAllowed, type ReceivePolicy } from './policy';
 import { isAllowedClient, type ReceiverSettings } from './settings';
-import { spool, type SpooledMessage } from './spool';
+import { removeStaleSpools, spool, type SpooledMessage } from './spool';
 import { receivedHeader } from './trace';
 
 /** What the trigger knows about a message when the client has sent it. */
@@ -15,6 +15,8 @@ export interface ReceivedMessage {
 	client: { address: string; port: number; hostname: string; helo: string; tls: string | null; user: string | null };
 	sessionId: string;
 	receivedAt: Date;
+	/** False once the trigger is closing (deactivated, shutting down): no run may start after that. */
+	listening(): boolean;
 }
 
 /** An SMTP reply for the client: a 4xx tells it to keep the message and try again. */
@@ -89,7 +91,8 @@ export async function listen(settings: ReceiverSettings, policy: ReceivePolicy, 
 		onMailFrom(address, session, done) {
 			if (settings.tls === 'starttlsRequired' && !session.secure) return done(new Reply(530, '5.7.0 Must issue a STARTTLS command first'));
 			if (!session.user && !isAllowedClient(settings, session.remoteAddress)) return done(new Reply(530, '5.7.0 Authentication required'));
-			if (address.address && !domainAllowed(policy.senderDomains, address.address)) return done(new Reply(553, `5.7.1 Sender <${address.address}> is not allowed here`));
+			// The null sender (bounces) is in no domain: with Allowed Sender Domains set, it is refused too.
+			if (policy.senderDomains.length && !domainAllowed(policy.senderDomains, address.address)) return done(new Reply(553, `5.7.1 Sender <${address.address}> is not allowed here`));
 			if (!counters.startMessage(session.remoteAddress)) return done(new Reply(421, '4.7.0 Too many messages from your address, try again in a minute'));
 			done();
 		},
@@ -109,7 +112,7 @@ export async function listen(settings: ReceiverSettings, policy: ReceivePolicy, 
 		const receivedAt = new Date();
 		const rcptTo = session.envelope.rcptTo.map((r) => r.address);
 		const tls = session.secure && session.tlsOptions ? (session.tlsOptions as { version?: string }).version ?? 'TLS' : null;
-		const spooled = await spool(stream as never, receivedHeader({ session, serverName: options.name, tls, date: receivedAt }));
+		const spooled = await spool(stream as never, receivedHeader({ session, serverName: options.name, tls, date: receivedAt }), policy.maxBytes);
 		try {
 			if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return; // smtp-server answers 552 itself
 			if (closing) throw new Reply(421, '4.3.2 Server shutting down, try again later');
@@ -122,17 +125,22 @@ export async function listen(settings: ReceiverSettings, policy: ReceivePolicy, 
 				tls,
 				user: typeof session.user === 'string' ? session.user : null,
 			};
-			return await intake({ spooled, mailFrom, rcptTo, client, sessionId: session.id, receivedAt });
+			return await intake({ spooled, mailFrom, rcptTo, client, sessionId: session.id, receivedAt, listening: () => !closing });
 		} finally {
 			await spooled.remove();
 		}
 	}
 
 	server.on('error', (error) => options.onError?.(error));
+	void removeStaleSpools();
 	await new Promise<void>((resolve, reject) => {
-		server.server.once('error', reject);
+		const failed = (error: Error) => {
+			clearInterval(pruning);
+			reject(error);
+		};
+		server.server.once('error', failed);
 		server.listen(settings.port, settings.host, () => {
-			server.server.off('error', reject);
+			server.server.off('error', failed);
 			resolve();
 		});
 	});

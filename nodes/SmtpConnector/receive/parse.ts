@@ -22,6 +22,9 @@ export interface ParsedMessage<B> {
 	attachments: Array<StoredAttachment<B>>;
 }
 
+/** The parser could not read the message: the same bytes never will be (a permanent refusal, not a retry). */
+export class UnreadableMessage extends Error {}
+
 const ADDRESS_FIELDS = ['subject', 'references', 'date', 'to', 'from', 'cc', 'bcc', 'message-id', 'in-reply-to', 'reply-to', 'priority'];
 
 /**
@@ -43,7 +46,7 @@ export function parseSpooled<B>(file: string, store: (content: Readable, fileNam
 			reject(error);
 		};
 		input.once('error', fail);
-		parser.on('error', fail);
+		parser.on('error', (error: Error) => fail(new UnreadableMessage(error.message)));
 		parser.on('headers', (headers) => (headerMap = headers as Map<string, unknown>));
 		parser.on('headerLines', (lines: Array<{ key: string; line: string }>) => {
 			for (const { key, line } of lines) result.headers[key] = result.headers[key] === undefined ? line : `${result.headers[key]}\n${line}`;

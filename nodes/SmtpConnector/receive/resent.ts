@@ -10,6 +10,8 @@ export class ResentMessages {
 	constructor(
 		private readonly maxEntries = 10_000,
 		private readonly keepMs = 24 * 3600_000,
+		/** A run not settled by then is taken as lost (n8n never settled its done promise): the next attempt starts a new one. */
+		private readonly pendingMs = 15 * 60_000,
 	) {}
 
 	/** The run already started for this key: true if it succeeded, false if it failed. */
@@ -23,9 +25,10 @@ export class ResentMessages {
 	record(key: string, outcome: Promise<boolean>, now = Date.now()): void {
 		this.runs.delete(key);
 		this.runs.set(key, { outcome, at: now });
+		const lost = setTimeout(() => this.forget(key, outcome), this.pendingMs).unref();
 		outcome.then(
-			(ok) => ok || this.forget(key, outcome),
-			() => this.forget(key, outcome),
+			(ok) => (clearTimeout(lost), ok || this.forget(key, outcome)),
+			() => (clearTimeout(lost), this.forget(key, outcome)),
 		);
 		for (const [oldest, entry] of this.runs) {
 			if (this.runs.size <= this.maxEntries && entry.at >= now - this.keepMs) break;
