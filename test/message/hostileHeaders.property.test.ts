@@ -149,4 +149,4 @@ test('hostile values never add a header or a part, and round-trip when accepted'
 	// The property must have been exercised both ways, not passed by refusing (or accepting) everything.
 	expect(roundTrips).toBeGreaterThan(50);
 	expect(refusals).toBeGreaterThan(10);
-}, 120_000);
+}, 300_000); // room for shrinking a counterexample under load, so it is reported rather than timed out

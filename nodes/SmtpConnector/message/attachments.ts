@@ -22,13 +22,13 @@ export function toMailAttachments(inputs: AttachmentInput[]): Attachment[] {
 		const name = input.fileName;
 		// A quoted name is folded at its spaces when the header runs long, and common readers (mailparser
 		// among them) unfold a run of spaces into one: such a name goes percent-encoded, which has no spaces.
-		if (ASCII.test(name) && WHITESPACE_RUN.test(name)) {
+		if (ASCII.test(name) && WHITESPACE_RUN.test(name) && !name.includes('=?')) {
 			const type = input.contentType ?? detectMimeType(name);
 			const prepared = { prepared: true, value: `${disposition};${extendedParameter('filename', name)}` };
 			return { content: input.content, filename: false, contentType: `${type}; name=${quoted(name)}`, contentDisposition: prepared as unknown as 'attachment', ...cid };
 		}
 		// mailparser and others decode encoded words even inside RFC 2231 values, so a name that holds one
-		// keeps the encoded-word form, which decodes to the literal name.
+		// keeps the encoded-word form, which decodes to the literal name (its spaces are inside the word).
 		if (ASCII.test(name) || name.includes('=?')) {
 			return { content: input.content, filename: literalText(name), contentType: input.contentType, contentDisposition: disposition, ...cid };
 		}
