@@ -174,9 +174,10 @@ describe('without Continue On Fail', () => {
 			const error = execution.data.resultData.error as { message: string; description?: string } | undefined;
 			expect(error?.message).toMatch(/No such user/);
 			const arrived = server.received.map((m) => m.parsed.subject);
-			expect(arrived).toContain('Message 0');
-			// Item 2's permit comes half a second after item 1 was refused; none after it was ever handed over.
-			expect(arrived.filter((s) => !['Message 0', 'Message 2'].includes(s ?? ''))).toEqual([]);
+			// Permits come every half second: item 1 is refused at once; items 0, 2 and 3 may be on a connection when
+			// its refusal reaches n8n's thread (on a loaded machine item 0 may not yet be): those finish and are named
+			// below; items 5–7, two seconds and more later, never go.
+			expect(arrived.filter((s) => ['Message 1', 'Message 5', 'Message 6', 'Message 7'].includes(s ?? ''))).toEqual([]);
 			for (const mail of server.received) expect(error?.description).toContain(`item ${mail.parsed.subject!.split(' ')[1]} (${mail.parsed.messageId})`);
 		} finally {
 			await server.close();
@@ -184,11 +185,21 @@ describe('without Continue On Fail', () => {
 	});
 
 	test('a message on the wire whose connection ends after the final dot, while the batch stops, is named as possibly sent — not dropped as never sent', async () => {
-		// Item 0 is refused at RCPT, which stops the batch; item 1's DATA is answered only after that, by a dropped connection.
+		// Item 0 is refused at RCPT once item 1's final dot has arrived, which stops the batch; item 1's DATA is
+		// answered only after that, by a dropped connection.
+		let dotArrived!: () => void;
+		const itemOneOnTheWire = new Promise<void>((r) => (dotArrived = r));
+		let refused!: () => void;
+		const refusalSent = new Promise<void>((r) => (refused = r));
 		const server = await startSmtpServer({
 			rejectRecipients: { 'user0@example.test': [550, '5.1.1 No such user'] },
-			holdReply: () => new Promise((r) => setTimeout(r, 1000)),
-			dropAfterDotIf: (mail) => mail.envelope.to.includes('user1@example.test'),
+			holdRcpt: async (address) => {
+				if (address !== 'user0@example.test') return;
+				await itemOneOnTheWire;
+				setTimeout(refused, 500);
+			},
+			holdReply: async () => refusalSent,
+			dropAfterDotIf: (mail) => (mail.envelope.to.includes('user1@example.test') ? (dotArrived(), true) : false),
 		});
 		try {
 			const items = [0, 1].map((n) => ({ json: { n, to: `user${n}@example.test` } }));

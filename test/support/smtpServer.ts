@@ -51,6 +51,8 @@ export interface TestServerOptions {
 	replyDelayMs?: () => number;
 	/** The reply to each message's final dot waits for this: a test looks at what the send left while the server holds the message. */
 	holdReply?: (mail: ReceivedMail) => Promise<void>;
+	/** Answer RCPT TO for this address once the promise settles. */
+	holdRcpt?: (address: string) => Promise<void>;
 	/** SIZE limit to advertise (RFC 1870), in bytes. */
 	size?: number;
 	/** Do not offer SMTPUTF8 (RFC 6531). */
@@ -165,8 +167,9 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		onRcptTo(address, _session, callback) {
 			state.rcptLog.push(address.address);
 			const reject = options.rejectRecipients?.[address.address] ?? options.recipientReplies?.[address.address]?.shift();
-			if (reject) return callback(Object.assign(new Error(reject[1]), { responseCode: reject[0] }));
-			callback();
+			const answer = () => (reject ? callback(Object.assign(new Error(reject[1]), { responseCode: reject[0] })) : callback());
+			if (options.holdRcpt) return void options.holdRcpt(address.address).then(answer, answer);
+			answer();
 		},
 		onData(stream, session, callback) {
 			const messageNumber = ++messages;
@@ -195,7 +198,9 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 						};
 						if (messageNumber <= (options.dropAfterDot ?? 0) || options.dropAfterDotIf?.(mail)) {
 							state.droppedAfterDot.push(mail);
-							socketOf()?.destroy();
+							const drop = () => socketOf()?.destroy();
+							if (options.holdReply) return void options.holdReply(mail).then(drop, drop);
+							drop();
 							return;
 						}
 						const refusal = options.afterDotReply?.(mail);
