@@ -79,6 +79,16 @@ export class SmtpConnectorReceiverApi implements ICredentialType {
 			displayOptions: { hide: { user: [''] } },
 		},
 		{
+			displayName: 'More Users',
+			name: 'moreUserPasswords',
+			type: 'string',
+			typeOptions: { password: true, rows: 3 },
+			default: '',
+			placeholder: 'scanner-2:password\nerp:password',
+			description: 'Further logins, one per line as user:password (the first colon separates them): e.g. one per device, so one can be changed alone',
+			displayOptions: { hide: { user: [''] } },
+		},
+		{
 			displayName: 'Allow Login Without TLS',
 			name: 'allowLoginWithoutTls',
 			type: 'boolean',

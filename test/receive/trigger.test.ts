@@ -8,6 +8,7 @@ import { Container } from '@n8n/di';
 import nodemailer from 'nodemailer';
 import type { IBinaryData, IRun } from 'n8n-workflow';
 
+import { smtpConnectorReceiverTest } from '../../nodes/SmtpConnector/methods/receiverTest';
 import { testPki } from '../support/certs';
 import { freePort } from '../support/ports';
 import { activateTrigger, type ActiveTrigger, type Step } from '../support/trigger';
@@ -174,4 +175,27 @@ test('spool folders a dead process left are removed when a trigger starts; a fre
 	expect(existsSync(stale)).toBe(false);
 	expect(existsSync(fresh)).toBe(true);
 	rmSync(fresh, { recursive: true });
+});
+
+test('More Users: each line a login of its own; a malformed line stops activation without showing it; the Test button says who may send', async () => {
+	const pki = await testPki();
+	const credential = { tls: 'starttls', certificate: pki.cert, privateKey: pki.key, user: 'scanner', password: 's3cret!', moreUserPasswords: 'erp:erp:pa:ss\n\nprinter-2:p2', allowedNetworks: '' };
+	const { port, trigger } = await start({ credential });
+	const tls = { ca: pki.caCert, servername: 'localhost' };
+	const as = (user: string, pass: string) =>
+		client(port, { ignoreTLS: false, requireTLS: true, tls, auth: { user, pass } }).sendMail({ from: `${user}@office.example`, to: 'ops@example.com', subject: user, text: 'y' });
+	await as('erp', 'erp:pa:ss');
+	await as('printer-2', 'p2');
+	await expect(as('printer-2', 's3cret!')).rejects.toMatchObject({ responseCode: 535 });
+	await expect(as('nobody', 'x')).rejects.toMatchObject({ responseCode: 535 });
+	expect(trigger.items.map((i) => (i.json.client as { user: string }).user)).toEqual(['erp', 'printer-2']);
+
+	const full = { listenAddress: '127.0.0.1', port: await freePort(), ...credential };
+	const test = (data: Record<string, unknown>) => smtpConnectorReceiverTest.call({} as never, { id: '1', name: 'r', type: 'smtpConnectorReceiverApi', data } as never);
+	expect(await test(full)).toEqual({ status: 'OK', message: `n8n can listen on 127.0.0.1:${full.port} (STARTTLS offered); clients that log in as "scanner", "erp", "printer-2" may send` });
+	expect(await test({ ...full, port })).toMatchObject({ status: 'Error', message: expect.stringMatching(/^Port 127\.0\.0\.1:\d+ is in use/) });
+	const broken = await test({ ...full, moreUserPasswords: 'erp:ok\nsecret-without-user' });
+	expect(broken).toEqual({ status: 'Error', message: 'More Users, line 2: write it as user:password' });
+	const refused = await activateTrigger({ credential: { ...full, moreUserPasswords: 'only-a-secret' } as never }).catch((error: Error) => error);
+	expect((refused as Error).message).toBe('More Users, line 1: write it as user:password');
 });

@@ -22,7 +22,7 @@ export async function smtpConnectorReceiverTest(this: ICredentialTestFunctions, 
 	});
 	if (problem) return { status: 'Error', message: problem };
 	const who = [
-		settings.login ? `clients that log in as "${settings.login.user}"` : '',
+		settings.logins.size ? `clients that log in as ${[...settings.logins.keys()].map((u) => `"${u}"`).join(', ')}` : '',
 		settings.networkList.length ? `clients from ${settings.networkList.join(', ')} without a login` : '',
 	].filter(Boolean);
 	return { status: 'OK', message: `n8n can listen on ${where} (${TLS_WORDS[settings.tls]}); ${who.join(' and ')} may send` };

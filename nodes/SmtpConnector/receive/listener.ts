@@ -55,8 +55,8 @@ export async function listen(settings: ReceiverSettings, policy: ReceivePolicy, 
 	let closing = false;
 	const tlsOptions: SMTPServerOptions =
 		settings.tls === 'none'
-			? { hideSTARTTLS: true, disabledCommands: settings.login ? [] : ['AUTH'] }
-			: { key: settings.privateKey, cert: settings.certificate, secure: settings.tls === 'implicit', minVersion: 'TLSv1.2', disabledCommands: settings.login ? [] : ['AUTH'] };
+			? { hideSTARTTLS: true, disabledCommands: settings.logins.size ? [] : ['AUTH'] }
+			: { key: settings.privateKey, cert: settings.certificate, secure: settings.tls === 'implicit', minVersion: 'TLSv1.2', disabledCommands: settings.logins.size ? [] : ['AUTH'] };
 	const server = new SMTPServer({
 		...tlsOptions,
 		name: options.name,
@@ -83,10 +83,11 @@ export async function listen(settings: ReceiverSettings, policy: ReceivePolicy, 
 			if ((session as SessionState).counted) counters.disconnect(session.remoteAddress);
 		},
 		onAuth(auth, _session, done) {
-			const login = settings.login;
-			const ok = login && auth.username !== undefined && sameSecret(auth.username, login.user) && auth.password !== undefined && auth.password !== null && sameSecret(auth.password, login.password);
+			const expected = auth.username === undefined ? undefined : settings.logins.get(auth.username);
+			// Compared in constant time, and against something even for an unknown user.
+			const ok = sameSecret(auth.password ?? '', expected ?? '\u0000unknown') && expected !== undefined;
 			if (!ok) return done(new Reply(535, '5.7.8 Authentication credentials invalid'));
-			done(null, { user: login.user });
+			done(null, { user: auth.username });
 		},
 		onMailFrom(address, session, done) {
 			if (settings.tls === 'starttlsRequired' && !session.secure) return done(new Reply(530, '5.7.0 Must issue a STARTTLS command first'));

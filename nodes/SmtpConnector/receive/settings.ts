@@ -12,7 +12,8 @@ export interface ReceiverSettings {
 	tls: ReceiverTls;
 	certificate?: string;
 	privateKey?: string;
-	login?: { user: string; password: string };
+	/** Who may log in: user → password. Empty when only allowed networks may send. */
+	logins: Map<string, string>;
 	/** Login over a connection without TLS (a trusted network only). */
 	plainLogin: boolean;
 	/** Clients that may send without logging in; undefined when none may. */
@@ -31,28 +32,47 @@ export function receiverSettingsFrom(credential: ICredentialDataDecryptedObject)
 	const port = Number(credential.port);
 	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ReceiverSettingsError(`Port ${String(credential.port)} is not a port number (1–65535)`);
 	const tls = (text(credential.tls) || 'none') as ReceiverTls;
-	const user = text(credential.user);
-	const password = typeof credential.password === 'string' ? credential.password : '';
-	if (user && !password) throw new ReceiverSettingsError(`User "${user}" has no password`);
+	const logins = loginsOf(credential);
 	const plainLogin = credential.allowLoginWithoutTls === true;
 	const networkList = text(credential.allowedNetworks).split(/[\s,;]+/).filter(Boolean);
 	const settings: ReceiverSettings = {
 		host,
 		port,
 		tls,
-		login: user ? { user, password } : undefined,
+		logins,
 		plainLogin,
 		networks: networkList.length ? blockListOf(networkList) : undefined,
 		networkList,
 	};
 	if (tls !== 'none') Object.assign(settings, keyPairOf(credential));
-	if (!settings.login && !settings.networks) {
+	if (!logins.size && !settings.networks) {
 		throw new ReceiverSettingsError('No one may send: enter a User and Password for clients that log in, or Allowed Client Networks for devices that cannot');
 	}
-	if (settings.login && tls === 'none' && !plainLogin) {
+	if (logins.size && tls === 'none' && !plainLogin) {
 		throw new ReceiverSettingsError('A login needs TLS: choose a TLS mode with a certificate, or turn on Allow Login Without TLS for a trusted network');
 	}
 	return settings;
+}
+
+/** User and Password, then More Users ("user:password" per line). */
+function loginsOf(credential: ICredentialDataDecryptedObject): Map<string, string> {
+	const logins = new Map<string, string>();
+	const user = text(credential.user);
+	if (!user) return logins;
+	const password = typeof credential.password === 'string' ? credential.password : '';
+	if (!password) throw new ReceiverSettingsError(`User "${user}" has no password`);
+	logins.set(user, password);
+	const lines = (typeof credential.moreUserPasswords === 'string' ? credential.moreUserPasswords : '').split(/\r?\n/);
+	lines.forEach((line, i) => {
+		if (!line.trim()) return;
+		const colon = line.indexOf(':');
+		const name = line.slice(0, Math.max(colon, 0)).trim();
+		// The line is not shown: it holds a password.
+		if (colon < 1 || !name || colon === line.length - 1) throw new ReceiverSettingsError(`More Users, line ${i + 1}: write it as user:password`);
+		if (logins.has(name)) throw new ReceiverSettingsError(`More Users, line ${i + 1}: user "${name}" is listed twice`);
+		logins.set(name, line.slice(colon + 1));
+	});
+	return logins;
 }
 
 /** "192.168.1.0/24, 10.0.0.7, fd00::/8" as a list node:net can check addresses against. */
