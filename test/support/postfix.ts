@@ -36,8 +36,11 @@ export type PostfixServer = DaemonServer & {
 	queued(): number;
 };
 
-/** `extraMainCf` lines come last in main.cf, where the last setting of a parameter wins. */
-export async function startPostfix(relayPort: number, pki: TestPki, mechanisms = 'NTLM PLAIN LOGIN', extraMainCf = ''): Promise<PostfixServer> {
+/**
+ * `extraMainCf` lines come last in main.cf, where the last setting of a parameter wins. `prepare` may write
+ * files into the postfix directory (its etc/ exists) and gives more such lines.
+ */
+export async function startPostfix(relayPort: number, pki: TestPki, mechanisms = 'NTLM PLAIN LOGIN', extraMainCf = '', prepare?: (dir: string) => string): Promise<PostfixServer> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'postfix-'));
 	chmodSync(dir, 0o755); // smtpd runs as the postfix user and reads the sasldb
 	const port = await freePort();
@@ -46,7 +49,7 @@ export async function startPostfix(relayPort: number, pki: TestPki, mechanisms =
 	spawnSync('chown', ['postfix', path.join(dir, 'data')]);
 	writeFileSync(path.join(etc, 'cert.pem'), pki.cert);
 	writeFileSync(path.join(etc, 'key.pem'), pki.key, { mode: 0o600 });
-	writeFileSync(path.join(etc, 'main.cf'), mainCf(dir, relayPort) + extraMainCf);
+	writeFileSync(path.join(etc, 'main.cf'), withSettings(mainCf(dir, relayPort), extraMainCf + (prepare?.(dir) ?? '')));
 	writeFileSync(path.join(etc, 'master.cf'), masterCf(port));
 	// Debian's postfix reads Cyrus SASL's smtpd.conf from <config directory>/sasl.
 	writeFileSync(
@@ -99,6 +102,20 @@ smtpd_recipient_restrictions = permit_sasl_authenticated, reject
 biff = no
 `;
 
+/**
+ * main.cf with `extra` settings in place of the same parameters' earlier lines. Postfix would take the last
+ * one, but every process would then log an "overriding earlier entry" warning as it starts; postlogd's
+ * socket holds 10 datagrams (net.unix.max_dgram_qlen), and when postlogd logs its own warnings into it
+ * while other daemons start, it blocks on itself and no daemon gets past its start (no greeting).
+ */
+function withSettings(main: string, extra: string): string {
+	const nameOf = (line: string) => /^([a-z0-9_]+)\s*=/.exec(line)?.[1];
+	const extraLines = extra.split('\n').filter((line) => line.trim());
+	const replaced = new Set(extraLines.map(nameOf).filter(Boolean));
+	const kept = main.split('\n').filter((line) => !replaced.has(nameOf(line)));
+	return [...kept.filter((line) => line.trim()), ...extraLines, ''].join('\n');
+}
+
 /** Only the services a relay needs, none of them chrooted (the queue lives in a temporary directory). */
 const masterCf = (port: number) =>
 	[
@@ -119,6 +136,7 @@ const masterCf = (port: number) =>
 		'error unix - - n - - error',
 		'retry unix - - n - - error',
 		'discard unix - - n - - discard',
+		'virtual unix - n n - - virtual',
 		'anvil unix - - n - 1 anvil',
 		'scache unix - - n - 1 scache',
 		'postlog unix-dgram n - n - 1 postlogd',
