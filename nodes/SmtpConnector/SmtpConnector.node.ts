@@ -26,7 +26,7 @@ export class SmtpConnector implements INodeType {
 		// `defaultVersion === version`; the OAuth2 credential must extend oAuth2Api for n8n's sign-in and refresh.
 		version: [1],
 		defaultVersion: 1,
-		subtitle: '={{ $parameter["operation"] === "sendAndWait" ? "SMTP · approval" : "SMTP · send email" }}',
+		subtitle: '={{ { sendAndWait: "SMTP · approval", readReport: "SMTP · read delivery report" }[$parameter["operation"]] ?? "SMTP · send email" }}',
 		description: 'Send email and approval requests over SMTP (Gmail, Microsoft 365, SES, any relay) on warm pooled connections, with retries and rate limits',
 		defaults: { name: 'SMTP Connector' },
 		inputs: [NodeConnectionTypes.Main],
@@ -47,13 +47,13 @@ export class SmtpConnector implements INodeType {
 				name: 'smtpConnectorApi',
 				required: true,
 				testedBy: 'smtpConnectorTest',
-				displayOptions: { show: { authentication: ['smtpConnectorApi'] } },
+				displayOptions: { show: { authentication: ['smtpConnectorApi'], operation: ['send', SEND_AND_WAIT_OPERATION] } },
 			},
 			{
 				name: 'smtpConnectorOAuth2Api',
 				required: true,
 				testedBy: 'smtpConnectorOAuth2Test',
-				displayOptions: { show: { authentication: ['oAuth2'] } },
+				displayOptions: { show: { authentication: ['oAuth2'], operation: ['send', SEND_AND_WAIT_OPERATION] } },
 			},
 		],
 		properties: [
@@ -63,6 +63,7 @@ export class SmtpConnector implements INodeType {
 				type: 'options',
 				options: AUTHENTICATION_OPTIONS,
 				default: 'smtpConnectorApi',
+				displayOptions: { hide: { operation: ['readReport'] } },
 			},
 			{
 				displayName: 'Operation',
@@ -75,6 +76,12 @@ export class SmtpConnector implements INodeType {
 						name: 'Send Email and Wait for Response',
 						value: SEND_AND_WAIT_OPERATION,
 						action: 'Send an email and wait for an approval or an answer',
+					},
+					{
+						name: 'Read Delivery Report',
+						value: 'readReport',
+						action: 'Read a bounce or delivery report',
+						description: 'Turn a bounce, a delivery status notification (DSN) or an auto-reply into workflow data',
 					},
 				],
 				default: 'send',

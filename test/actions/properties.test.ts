@@ -27,5 +27,5 @@ test('n8n has no reason to add "Custom API Call" to the Operation list', () => {
 	// oAuth2Api, as ours must, only where `defaultVersion === version`; npm run test:editor sees the list itself.
 	expect(description.defaultVersion === (description.version as unknown)).toBe(false);
 	expect(description.version).toEqual([1]);
-	expect(description.properties.find((p) => p.name === 'operation')?.options?.map((o) => (o as { value: string }).value)).toEqual(['send', 'sendAndWait']);
+	expect(description.properties.find((p) => p.name === 'operation')?.options?.map((o) => (o as { value: string }).value)).toEqual(['send', 'sendAndWait', 'readReport']);
 });

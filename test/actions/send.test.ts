@@ -181,7 +181,7 @@ test.each([
 
 test('a workflow saved with n8n\'s "Custom API Call" operation fails saying why, and sends nothing', async () => {
 	const run = await runSendNode({ parameters: { ...baseParameters, operation: '__CUSTOM_API_CALL__' }, items: [people[0]], credential: await credentialFor(server) });
-	expect(run.data.resultData.error?.message).toBe('"Custom API Call" makes HTTP requests, and SMTP is not an HTTP API: choose Send Email or Send Email and Wait for Response');
+	expect(run.data.resultData.error?.message).toBe('"Custom API Call" makes HTTP requests, and SMTP is not an HTTP API: choose Send Email, Send Email and Wait for Response, or Read Delivery Report');
 	expect(server.connections).toBe(0);
 });
 

@@ -49,3 +49,50 @@ export const subjectProperties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['sendAndWait'] } },
 	},
 ];
+
+/** RFC 3461 delivery status notifications, asked for with the mail: for Send Email (either source) and approval requests. */
+export const deliveryNotificationsProperty: INodeProperties = {
+	displayName: 'Delivery Notifications',
+	name: 'deliveryNotifications',
+	type: 'collection',
+	placeholder: 'Ask for Delivery Reports',
+	default: {},
+	description:
+		'Ask the servers on the way to send a delivery report (DSN, RFC 3461) to the sender: read it back with the Read Delivery Report operation. Only asked when the server offers DSN; the output says whether it did.',
+	displayOptions: bothOperations,
+	options: [
+		{
+			displayName: 'Envelope ID',
+			name: 'envelopeId',
+			type: 'string',
+			default: '',
+			placeholder: 'order-1042',
+			description:
+				'Comes back in every report for this mail, to join it to the item that sent it: 1 to 100 printable ASCII characters without spaces. Empty: the Idempotency Key when it fits, else the Message-ID without brackets.',
+		},
+		{
+			displayName: 'Notify On',
+			name: 'notify',
+			type: 'multiOptions',
+			default: ['failure', 'delay'],
+			description: 'Which events send a report. None selected: the server decides (usually failures).',
+			options: [
+				{ name: 'Failure', value: 'failure', description: 'The mail could not be delivered (a bounce)' },
+				{ name: 'Delay', value: 'delay', description: 'Delivery is delayed and still being tried' },
+				{ name: 'Success', value: 'success', description: 'The mail reached the recipient’s mailbox (or left DSN-aware servers)' },
+				{ name: 'Never', value: 'never', description: 'No report, not even a bounce' },
+			],
+		},
+		{
+			displayName: 'Report Content',
+			name: 'report',
+			type: 'options',
+			default: 'headers',
+			description: 'What of the mail a failure report returns',
+			options: [
+				{ name: 'Headers Only', value: 'headers', description: 'Enough to find the mail (Message-ID, Subject); keeps its content out of the report' },
+				{ name: 'Full Message', value: 'full' },
+			],
+		},
+	],
+};

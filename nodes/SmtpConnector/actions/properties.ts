@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { senderProperties, subjectProperties } from './common.properties';
+import { deliveryNotificationsProperty, senderProperties, subjectProperties } from './common.properties';
 import { messageSourceProperties, recipientProperties, sendProperties } from './send.properties';
+import { readReportProperties } from './readReport.properties';
 import { customFormProperties, formOptionsProperty } from './responseForm.properties';
 import { approverProperties, linksCallout, sendAndWaitProperties } from './sendAndWait.properties';
 
@@ -18,6 +19,8 @@ export const operationProperties: INodeProperties[] = [
 	...subjectProperties,
 	...sendProperties,
 	...sendAndWaitProperties,
+	deliveryNotificationsProperty,
 	...customFormProperties,
 	formOptionsProperty,
+	...readReportProperties,
 ];

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { credentialNameOf } from './credentials';
+import * as readReport from './readReport.operation';
 import * as send from './send.operation';
 import * as sendAndWait from './sendAndWait.operation';
 
@@ -9,6 +10,8 @@ const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
+	// Reading a report needs no server.
+	if (operation === 'readReport') return [await readReport.execute.call(this)];
 	const credentialName = credentialNameOf(this.getNodeParameter('authentication', 0) as string);
 	switch (operation) {
 		case 'send':
@@ -18,7 +21,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		case CUSTOM_API_CALL:
 			throw new NodeOperationError(
 				this.getNode(),
-				'"Custom API Call" makes HTTP requests, and SMTP is not an HTTP API: choose Send Email or Send Email and Wait for Response',
+				'"Custom API Call" makes HTTP requests, and SMTP is not an HTTP API: choose Send Email, Send Email and Wait for Response, or Read Delivery Report',
 			);
 		default:
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);

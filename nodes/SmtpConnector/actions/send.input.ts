@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { AttachmentInput } from '../message/attachments';
 import type { MailInput } from '../message/compose';
+import type { DsnInput } from '../message/dsn';
 import { MessageInputError } from '../message/errors';
 import { singleLine } from '../message/headers';
 import { textValue } from '../message/values';
@@ -20,7 +21,7 @@ interface AttachmentReference extends Omit<AttachmentInput, 'content'> {
 }
 
 /** One item's parameters, expressions resolved; the attachments' bytes are read into `attachments` when it is sent. */
-export type MailParameters = MailInput & { source: 'fields'; attachmentSources: AttachmentReference[]; preview: boolean; idempotencyKey?: string };
+export type MailParameters = MailInput & { source: 'fields'; attachmentSources: AttachmentReference[]; preview: boolean; idempotencyKey?: string; dsn?: DsnInput };
 
 /** A received message sent on as it is (Message Source "Raw Message From Binary"). */
 export interface RelayParameters {
@@ -33,6 +34,7 @@ export interface RelayParameters {
 	maxReceived: number;
 	preview: boolean;
 	idempotencyKey?: string;
+	dsn?: DsnInput;
 }
 
 export type SendParameters = MailParameters | RelayParameters;
@@ -72,6 +74,9 @@ function idempotencyKeyOf(value: unknown): string | undefined {
 	return key || undefined;
 }
 
+/** The item's Delivery Notifications, as n8n resolved them (both operations, both message sources). */
+export const deliveryNotificationsOf = (ctx: IExecuteFunctions, i: number) => ctx.getNodeParameter('deliveryNotifications', i, {}) as DsnInput;
+
 /** Reads one item's Send Email parameters (n8n resolves their expressions here). Throws MessageInputError naming the field. */
 export function readMailParameters(ctx: IExecuteFunctions, i: number): SendParameters {
 	if (ctx.getNodeParameter('messageSource', i, 'fields') === 'rawBinary') return readRelayParameters(ctx, i);
@@ -99,6 +104,7 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): SendParam
 		redirectAllTo: options.redirectAllTo,
 		preview: options.preview === true,
 		idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
+		dsn: deliveryNotificationsOf(ctx, i),
 	};
 }
 
@@ -119,6 +125,7 @@ function readRelayParameters(ctx: IExecuteFunctions, i: number): RelayParameters
 		preview: options.preview === true,
 		// Not set: the SMTP Connector Trigger's key of the message, when the item has one.
 		idempotencyKey: idempotencyKeyOf(options.idempotencyKey ?? ctx.getInputData()[i]?.json.messageKey ?? ''),
+		dsn: deliveryNotificationsOf(ctx, i),
 	};
 }
 

@@ -7,6 +7,7 @@ import { Slots } from '../delivery/slots';
 import { SmtpFailure } from '../failures/failure';
 import { recognise } from '../failures/recognise';
 import { composeMail, type ComposedMail } from '../message/compose';
+import { askForDsn, dsnOutcome } from '../message/dsn';
 import { renderMessage } from '../message/render';
 import { checkedSize } from '../message/size';
 import type { Redact } from '../transport/secrets';
@@ -78,11 +79,12 @@ async function processItem(
 ): Promise<INodeExecutionData> {
 	const { mail, duplicates } = await messageOf(ctx, i, parameters, settings, limits);
 	if (settings.dkim) mail.dkim = settings.dkim;
+	const dsn = askForDsn(mail, parameters.dsn, parameters.idempotencyKey);
 	const size = await checkedSize(mail, limits.maxMessageBytes, limits.sizeLimitName);
 	if (parameters.preview) {
 		const rendered = await renderMessage(mail);
 		return {
-			json: { preview: true, messageId: rendered.messageId, envelope: rendered.envelope },
+			json: { preview: true, messageId: rendered.messageId, envelope: rendered.envelope, ...(dsn ? { deliveryNotifications: { ...dsn } } : {}) },
 			binary: { data: await ctx.helpers.prepareBinaryData(rendered.eml, 'message.eml', 'message/rfc822') },
 			pairedItem: { item: i },
 		};
@@ -111,6 +113,7 @@ async function processItem(
 	json.durationMs = durationMs;
 	if (possibleDuplicate) json.possibleDuplicate = possibleDuplicate;
 	if (duplicates.length) json.duplicateRecipients = duplicates;
+	if (dsn) json.deliveryNotifications = dsnOutcome(dsn, sent.dsnOffered);
 	if (key) json.idempotencyKey = key;
 	// Sent, but the store did not take the record: a later run may send it again.
 	if (unrecorded) json.idempotencyNotRecorded = unrecorded;

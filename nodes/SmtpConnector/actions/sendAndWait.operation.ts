@@ -17,10 +17,12 @@ import { linkBase, localLinksWarning } from '../approval/linkBase';
 import { waitTill, type WaitLimit } from '../approval/waitLimit';
 import { parseAddresses, type Address } from '../message/addresses';
 import { composeMail } from '../message/compose';
+import { askForDsn, dsnOutcome } from '../message/dsn';
 import { SmtpFailure } from '../failures/failure';
 import { MessageInputError } from '../message/errors';
 import { textValue } from '../message/values';
 import type { CredentialName } from './credentials';
+import { deliveryNotificationsOf } from './send.input';
 import { errorItem, openSession, toNodeError, type Session, type SessionFailure } from './session';
 
 /** The longest subject carried in a link, where the confirmation page reads it back. */
@@ -123,7 +125,8 @@ async function sendRequests(ctx: IExecuteFunctions, session: Session, request: A
 				limits,
 			);
 			if (settings.dkim) mail.dkim = settings.dkim;
-			return { approver: approver.address, outcome: await delivery.deliver(mail) };
+			const dsn = askForDsn(mail, deliveryNotificationsOf(ctx, 0));
+			return { approver: approver.address, dsn, outcome: await delivery.deliver(mail) };
 		}),
 	);
 }
@@ -170,6 +173,7 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 				json: {
 					waitingFor: request.approvers.map((a) => a.address),
 					messageIds: sent.map((s) => (s.outcome.ok ? s.outcome.sent.messageId : null)),
+					...(sent.some((s) => s.dsn) ? { deliveryNotifications: sent.map((s) => (s.dsn && s.outcome.ok ? { approver: s.approver, ...dsnOutcome(s.dsn, s.outcome.sent.dsnOffered) } : null)) } : {}),
 					waitTill: until.getTime() === WAIT_INDEFINITELY.getTime() ? null : until.toISOString(),
 					linksPointAt,
 					...(warning ? { warning } : {}),

@@ -8,6 +8,8 @@ type Done = (error: Error | null, info?: unknown) => void;
 
 interface Connection extends SMTPConnection {
 	_destroyed: boolean;
+	/** The extensions of the server's EHLO reply, as nodemailer recognised them. */
+	_supportedExtensions: string[];
 	__attempt?: AttemptWatch;
 }
 
@@ -26,6 +28,8 @@ export interface AttemptWatch {
 	permit?: () => Promise<void>;
 	/** The attempt reached `stage` on its connection. */
 	reached(stage: StageValue): void;
+	/** The extensions the connection's server offered, once the connection takes the attempt. */
+	offered?(extensions: readonly string[]): void;
 }
 
 const watches = new WeakMap<object, AttemptWatch>();
@@ -79,6 +83,7 @@ export function watchAttemptsOnConnections(): void {
 		watches.delete(envelope);
 		const go = () => {
 			watch.reached(Stage.envelope);
+			watch.offered?.(this._supportedExtensions);
 			this.__attempt = watch;
 			send.call(this, envelope, message, (error, info) => {
 				if (this.__attempt === watch) this.__attempt = undefined;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 
 import { redisTuning } from '../coordination/redis';
@@ -12,6 +11,7 @@ import { leasePool, rcptRefusals, rcptResultsOf, type PoolLease, type PoolOption
 import { accountKey, type RateLimit } from './rateLimit';
 import { RecipientLedger, type RecipientRecord } from './recipients';
 import { backoffMs, type RetryPolicy } from './retry';
+import { newMessageId } from '../message/headers';
 import { Stage } from './stage';
 import type { WireRate } from './wire';
 import { WithdrawnAfterFailure } from './withdrawn';
@@ -54,6 +54,8 @@ export interface SentMessage {
 	unknown: string[];
 	response: string;
 	envelope: { from: string; to: string[] };
+	/** Whether the connection that sent it offered DSN (RFC 3461) in its EHLO reply. */
+	dsnOffered: boolean;
 }
 
 interface Tally {
@@ -74,6 +76,7 @@ interface NodemailerInfo {
 	accepted?: unknown[];
 	rejectedErrors?: Array<{ recipient?: string; response?: string; responseCode?: number }>;
 	response?: string;
+	dsnOffered?: boolean;
 }
 
 interface InFlight {
@@ -151,7 +154,7 @@ export class Delivery {
 		const { retry, signal } = this.config;
 		const from = addressOf(mail.from);
 		// Fixed before the first attempt, so every retry of this message carries the same Message-ID.
-		const messageId = mail.messageId ?? `<${randomUUID()}@${from.split('@')[1] || 'localhost'}>`;
+		const messageId = mail.messageId ?? newMessageId(from);
 		const recipients = [...addresses(mail.to), ...addresses(mail.cc), ...addresses(mail.bcc)];
 		const ledger = new RecipientLedger(recipients);
 		let attempts = 0;
@@ -224,6 +227,7 @@ export class Delivery {
 				unknown: ledger.inState('unknown').map((r) => r.recipient),
 				response: last?.response ?? '',
 				envelope: { from, to: recipients },
+				dsnOffered: last?.dsnOffered === true,
 			},
 			...tally,
 		};

@@ -32,6 +32,8 @@ export interface WireInfo {
 	accepted?: string[];
 	rejectedErrors?: WireEnvelope['rejectedErrors'];
 	response?: string;
+	/** The connection's EHLO reply offered DSN (RFC 3461). */
+	dsnOffered?: boolean;
 }
 
 /** Where an attempt takes its rate-limit permit: the account's key, the limit, the shared store if any. */

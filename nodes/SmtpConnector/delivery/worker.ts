@@ -41,6 +41,7 @@ function send(message: SendMessage) {
 	const controller = new AbortController();
 	attempts.set(id, { controller, cell });
 	let envelope: WireEnvelope | undefined;
+	let dsnOffered = false;
 	const snapshot = () => envelope && { accepted: envelope.accepted && [...envelope.accepted], rejectedErrors: plainRejections(envelope.rejectedErrors) };
 	const finish = (result: FromWorker) => {
 		attempts.delete(id);
@@ -49,6 +50,7 @@ function send(message: SendMessage) {
 	const hooks: AttemptHooks = {
 		reached: (stage) => stages.reach(cell, stage),
 		envelope: (e) => (envelope = e),
+		offered: (extensions) => (dsnOffered = extensions.includes('DSN')),
 		permit: rate && (async () => await rateLimiterFor(rate.store).acquire(rate.key, rate.limit, controller.signal, rate.storeWaitMs)),
 	};
 	try {
@@ -57,7 +59,7 @@ function send(message: SendMessage) {
 		const mail = Object.assign(withTextAlternative(withBuffers(message.mail)), { signal: controller.signal, hooks });
 		mailer.sendMail(mail).then(
 			(info: { messageId: string; accepted?: unknown[]; rejectedErrors?: WireEnvelope['rejectedErrors']; response?: string }) => {
-				const sent = { messageId: info.messageId, accepted: info.accepted?.map(String), rejectedErrors: plainRejections(info.rejectedErrors), response: info.response };
+				const sent = { messageId: info.messageId, accepted: info.accepted?.map(String), rejectedErrors: plainRejections(info.rejectedErrors), response: info.response, dsnOffered };
 				finish({ type: 'sent', id, info: sent, envelope: snapshot() });
 			},
 			(error: unknown) => finish({ type: 'failed', id, error: toWire(error), envelope: snapshot() }),

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 
 import { MessageInputError } from './errors';
@@ -71,3 +73,6 @@ export function messageIds(value: unknown, field: string): string[] {
 			return `<${bare}>`;
 		});
 }
+
+/** A new Message-ID in the sender's domain. */
+export const newMessageId = (fromAddress: string) => `<${randomUUID()}@${fromAddress.split('@')[1] || 'localhost'}>`;
