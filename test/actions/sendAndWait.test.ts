@@ -61,7 +61,7 @@ const route: INodeType = {
 let smtp: TestSmtpServer;
 let waiting: WaitingWebhookServer;
 beforeAll(async () => {
-	smtp = await startSmtpServer();
+	smtp = await startSmtpServer({ dsn: true });
 	waiting = await startWaitingWebhookServer();
 });
 afterAll(async () => {
@@ -179,6 +179,21 @@ test.each([
 ])('approval links of execution 17 from %s lead to %s; local only: %s', (link, base, local) => {
 	expect(linkBase(link, '17')).toBe(base);
 	expect(localLinksWarning(base) !== undefined).toBe(local);
+});
+
+test('Delivery Notifications: each approval request asks for a report under its own Message-ID, and the waiting item says so per approver', async () => {
+	const { execution, mails } = await requestApproval({ deliveryNotifications: { notify: ['failure', 'delay'], report: 'headers' } });
+	expect(execution.status).toBe('waiting');
+	for (const mail of mails) {
+		const [to] = mail.envelope.to;
+		expect(mail.dsn).toEqual({ ret: 'HDRS', envid: mail.parsed.messageId!.slice(1, -1), notify: { [to]: ['FAILURE', 'DELAY'] } });
+	}
+	const waitingItem = lastRun(execution).data.resultData.runData['Request Approval'][0].data!.main[0]![0].json;
+	expect(waitingItem.deliveryNotifications).toEqual(
+		mails
+			.map((mail) => ({ approver: mail.envelope.to[0], requested: true, serverOffersDsn: true, notify: ['failure', 'delay'], report: 'headers', envelopeId: mail.parsed.messageId!.slice(1, -1) }))
+			.sort((a, b) => APPROVERS.findIndex((x) => x.includes(a.approver)) - APPROVERS.findIndex((x) => x.includes(b.approver))),
+	);
 });
 
 test('opening a link (GET) shows a confirmation page and decides nothing; its POST resumes with the decision', async () => {

@@ -16,11 +16,15 @@ export interface ReceivedMail {
 	receivedAt: number;
 	/** The client's port of the connection that carried it. */
 	clientPort: number;
+	/** What MAIL FROM and RCPT TO asked of DSN (RFC 3461), when the server offers it (`dsn: true`). */
+	dsn?: { ret?: string; envid?: string; notify: Record<string, string[] | undefined> };
 }
 
 export interface TestServerOptions {
 	/** Implicit TLS from the first byte. */
 	secure?: boolean;
+	/** Offer DSN (RFC 3461) and record what each message asked. */
+	dsn?: boolean;
 	/** Do not offer STARTTLS. */
 	noStartTls?: boolean;
 	/** Anonymous relay: no AUTH offered. */
@@ -124,6 +128,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 		authOptional: options.noAuth ?? false,
 		size: options.size,
 		hideSMTPUTF8: options.noSmtpUtf8 ?? false,
+		hideDSN: !options.dsn,
 		disabledCommands: [...(options.noAuth ? ['AUTH'] : []), ...(options.noStartTls ? ['STARTTLS'] : [])],
 		authMethods: options.authMethods ?? (options.oauth2 ? ['XOAUTH2'] : ['PLAIN', 'LOGIN', 'CRAM-MD5']),
 		allowInsecureAuth: true,
@@ -191,6 +196,7 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 							},
 							raw,
 							parsed,
+							...(options.dsn ? { dsn: dsnOf(session.envelope as unknown as DsnEnvelope) } : {}),
 							connectionId: session.id,
 							user: session.user as string | undefined,
 							receivedAt,
@@ -253,6 +259,16 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
 	};
 	return state;
 }
+
+interface DsnEnvelope {
+	dsn?: { ret?: string; envid?: string };
+	rcptTo: Array<{ address: string; dsn?: { notify?: string[] } }>;
+}
+const dsnOf = (envelope: DsnEnvelope) => ({
+	ret: envelope.dsn?.ret,
+	envid: envelope.dsn?.envid,
+	notify: Object.fromEntries(envelope.rcptTo.map((r) => [r.address, r.dsn?.notify])),
+});
 
 /** Credential data for the test server, in the shape n8n stores for smtpConnectorApi. */
 export async function credentialFor(server: TestSmtpServer, overrides: Record<string, unknown> = {}) {
