@@ -17,13 +17,15 @@ n8n_version=$(node -p "require('$n8n_home/node_modules/n8n/package.json').versio
 echo "n8n $n8n_version on Node $("$node24" --version)"
 work=$(mktemp -d); echo "work dir: $work"
 sink_pid=
+bounce_pid=
 # Not `kill ${pid:-0}`: kill 0 would end the whole process group (npm and the caller) when a pid is unset.
-trap '[ -z "$sink_pid" ] || kill "$sink_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap '[ -z "$sink_pid" ] || kill "$sink_pid" 2>/dev/null; [ -z "$bounce_pid" ] || kill "$bounce_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 cd "$root"
 npx gulp build --silent
 npx esbuild scripts/smtp-sink.ts --bundle --platform=node --packages=external --outfile=out/smtp-sink.js --log-level=warning
 npx esbuild scripts/real-n8n/relay-check.ts --bundle --platform=node --packages=external --outfile=out/relay-check.js --log-level=warning
+npx esbuild scripts/real-n8n/bounce-check.ts --bundle --platform=node --packages=external --outfile=out/bounce-check.js --log-level=warning
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
 
 export N8N_USER_FOLDER="$work/user"
@@ -36,6 +38,14 @@ for _ in $(seq 50); do [ -f "$work/sink/oauth.json" ] && break; sleep 0.1; done
 # The relay's SMTP Connector Trigger listens here while its workflow is active.
 relay_port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 node "$root/scripts/real-n8n/fixtures.js" "$work/sink" "$work" "$relay_port"
+
+# Bounces: a postfix mail host that delivers and bounces, and dovecot's IMAP over its mailboxes (the sender's
+# holds postfix's reports), up before n8n so that the Email Trigger (IMAP) finds its server when activated.
+node out/bounce-check.js serve "$work/bounce" > "$work/bounce.log" 2>&1 &
+bounce_pid=$!
+for _ in $(seq 150); do [ -f "$work/bounce/ports.json" ] && break; sleep 0.2; done
+[ -f "$work/bounce/ports.json" ] || { cat "$work/bounce.log"; echo "REAL N8N BOUNCE CHECK FAILED (its servers did not start)"; exit 1; }
+node out/bounce-check.js fixtures "$work/bounce" "$work"
 
 # n8n's default expression engine ("vm") runs on isolated-vm, whose package ships builds for Node 24 (n8n 2.x
 # runs with its defaults) but not for Node 20, where n8n 1.x runs here: 1.x gets the "legacy" engine.
@@ -52,10 +62,13 @@ export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-responses.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-shutdown.json"
 "$node24" "$n8n_bin" import:workflow --input="$work/workflow-relay.json"
+"$node24" "$n8n_bin" import:credentials --input="$work/credentials-bounce.json"
+"$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-bounce-send.json"
+"$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-bounces.json"
 if [ "${n8n_version%%.*}" -ge 2 ]; then
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11 smtpConnectorCheck12 smtpConnectorCheck13; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 else
-	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
+	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11 smtpConnectorCheck12 smtpConnectorCheck13; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
 fi
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck1 --rawOutput > "$work/run.json"
 N8N_LOG_LEVEL=info "$node24" "$n8n_bin" execute --id smtpConnectorCheck2 --rawOutput > "$work/run-oauth.json" || true
@@ -113,7 +126,7 @@ if (!ok) { console.log(JSON.stringify(b).slice(0, 2000)); process.exit(1); }
 # n8n's graceful-shutdown time: 60 s leaves room on a slow machine (n8n's default is 30 s).
 N8N_GRACEFUL_SHUTDOWN_TIMEOUT=60 WEBHOOK_URL=http://127.0.0.1:5688/ N8N_PORT=5688 N8N_LISTEN_ADDRESS=127.0.0.1 N8N_LOG_LEVEL=warn "$node24" "$n8n_bin" start > "$work/n8n.log" 2>&1 &
 n8n_pid=$!
-trap 'kill "$sink_pid" "$n8n_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'kill "$sink_pid" "$n8n_pid" "$bounce_pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 for _ in $(seq 120); do curl -sf http://127.0.0.1:5688/healthz/readiness > /dev/null && break; sleep 1; done
 node "$root/scripts/real-n8n/credential-test.js" http://127.0.0.1:5688 "$work/sink/server.json"
 echo "REAL N8N CREDENTIAL TEST PASSED"
@@ -128,6 +141,9 @@ if [ "${n8n_version%%.*}" -ge 2 ]; then shots="$root/docs"; fi
 mkdir -p "$shots"
 node "$root/scripts/real-n8n/responses-check.js" http://127.0.0.1:5688 "$work/sink" "$shots"
 echo "REAL N8N RESPONSES CHECK PASSED"
+
+# Bounces: the README's example workflow, Email Trigger (IMAP) → Read Delivery Report → IF hard bounce → notify.
+node "$root/out/bounce-check.js" verify "$work/sink" http://127.0.0.1:5688 || { tail -n 40 "$work/n8n.log"; exit 1; }
 
 # The relay for printers: SMTP Connector Trigger → SMTP Connector (raw, XOAUTH2); provider down → 451 → postfix retries.
 node "$root/out/relay-check.js" "$work/sink" "$relay_port"

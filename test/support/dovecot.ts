@@ -98,3 +98,57 @@ service anvil {
 	);
 	return await runDaemon('dovecot', 'dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], port, dir, 'dovecot.log');
 }
+
+/**
+ * Dovecot's IMAP server (dovecot-imapd) on 127.0.0.1 over Maildirs that another program writes (the
+ * postfix mail host's virtual mailboxes: `<mailRoot>/<user>/`, owned by `uid`): each user logs in with
+ * the password given.
+ */
+export async function startDovecotImap(mailRoot: string, users: Record<string, string>, uid: number, port?: number): Promise<DovecotServer> {
+	const services = spawnSync('dovecot', ['config', '-h', 'libexec_dir'], { encoding: 'utf8' }).stdout?.trim() || '/usr/lib/dovecot';
+	if (!existsSync(path.join(services, 'imap'))) throw new Error(`dovecot's imap service is missing from ${services} (apt-get install dovecot-imapd)`);
+	const dir = mkdtempSync(path.join(tmpdir(), 'dovecot-imap-'));
+	chmodSync(dir, 0o755);
+	const listen = port ?? (await freePort());
+	for (const sub of ['run', 'state']) mkdirSync(path.join(dir, sub));
+	writeFileSync(path.join(dir, 'users'), Object.entries(users).map(([user, password]) => `${user}:{PLAIN}${password}::::::\n`).join(''), { mode: 0o644 });
+	writeFileSync(
+		path.join(dir, 'dovecot.conf'),
+		`base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+instance_name = smtpconnector-imap-${listen}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_failure_delay = 0
+default_internal_user = dovecot
+default_internal_group = dovecot
+default_login_user = dovenull
+first_valid_uid = 1
+mail_location = maildir:${mailRoot}/%n
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN ${dir}/users
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${uid} home=${mailRoot}/%n
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${listen}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+`,
+	);
+	return await runDaemon('dovecot', 'dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], listen, dir, 'dovecot.log');
+}
