@@ -24,17 +24,23 @@ export async function reportPartsOf(ctx: IExecuteFunctions, i: number, { source,
 	const binaries = item.binary ?? {};
 	if (source === 'binary') {
 		if (!binaries[property]) throw new MessageInputError('Input Binary Field', `Item ${i} has no binary property "${property}"${names(binaries)}`);
-		return await messageParts(await ctx.helpers.getBinaryDataBuffer(i, property));
+		return await messageParts(await fileOf(ctx, i, property));
 	}
 	if (source === 'field') return await fromText(fieldText(item.json, property, i));
 	const file = Object.entries(binaries).find(([, binary]) => isMessageFile(binary));
-	if (file) return await messageParts(await ctx.helpers.getBinaryDataBuffer(i, file[0]));
+	if (file) return await messageParts(await fileOf(ctx, i, file[0]));
 	if (typeof item.json.raw === 'string') return await fromText(item.json.raw);
 	if (typeof item.json.text === 'string' || typeof item.json.textPlain === 'string') return await fromEmailTrigger(ctx, i);
 	throw new MessageInputError(
 		'Input',
 		`Item ${i} holds no mail: give a binary .eml (message/rfc822), a field "raw" with the message source, or an Email Trigger (IMAP) item${names(binaries)}`,
 	);
+}
+
+async function fileOf(ctx: IExecuteFunctions, i: number, property: string): Promise<Buffer> {
+	const bytes = await ctx.helpers.getBinaryDataBuffer(i, property);
+	if (!bytes.length) throw new MessageInputError('Input Binary Field', `Item ${i}: the binary property "${property}" is empty (0 bytes): there is no mail to read`);
+	return bytes;
 }
 
 function names(binaries: Record<string, IBinaryData>): string {

@@ -42,7 +42,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const known = error instanceof MalformedReport || error instanceof MessageInputError;
 			const nodeError = new NodeOperationError(this.getNode(), known ? error.message : `The mail could not be read: ${error instanceof Error ? error.message : String(error)}`, {
 				itemIndex: i,
-				description: error instanceof MalformedReport ? `The delivery report is malformed in its ${error.part} part` : undefined,
+				description: error instanceof MalformedReport ? `The delivery report is malformed: ${error.part}` : undefined,
 			});
 			if (!this.continueOnFail()) throw nodeError;
 			out.push(errorItem(nodeError, i));

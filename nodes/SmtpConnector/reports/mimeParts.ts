@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { Splitter, type MimeNode } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
+import { decode } from 'libmime/lib/charset';
 
 /** One part of a message that is not a multipart: its type and its content, transfer encoding undone. */
 export interface LeafPart {
@@ -25,8 +26,13 @@ export interface MessageParts {
 
 const RETURNED_MESSAGE_BYTES = 256 * 1024;
 
+/** A text part as text, in the charset it names (UTF-8 when it names none or one iconv does not know). */
+export const textOfLeaf = (leaf: LeafPart) => decode(leaf.content, leaf.charset ?? 'utf-8');
+
 /** Splits a message into its leaf parts with mailsplit; an attached message (message/rfc822) is one leaf. */
 export async function messageParts(raw: Buffer): Promise<MessageParts> {
+	// A mail with lone CR line ends (old Mac tools) would be one header line: give it CRLF.
+	if (raw.includes(0x0d) && !raw.includes(0x0a)) raw = Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
 	const leaves: LeafPart[] = [];
 	const decoders = new Map<MimeNode, { chunks: Buffer[]; decoder: NodeJS.ReadWriteStream; done: Promise<void> }>();
 	let top: MimeNode | undefined;

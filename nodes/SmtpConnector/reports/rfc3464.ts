@@ -19,16 +19,18 @@ function blocksOf(part: LeafPart): string[] {
 		.filter(Boolean);
 }
 
-function recipientOf(fields: Map<string, string>, n: number): RecipientReport {
-	const where = `message/delivery-status, recipient block ${n}`;
+function recipientOf(fields: Map<string, string>, n: number, part: string): RecipientReport {
+	const where = `${part}, recipient block ${n}`;
 	const finalRecipient = typedValue(fields.get('final-recipient'));
 	if (!finalRecipient) throw new MalformedReport(where, 'it has no Final-Recipient field');
 	const action = fields.get('action')?.toLowerCase().replace(/\s*\(.*\)$/, '');
 	if (!action) throw new MalformedReport(where, `it has no Action field (for ${finalRecipient})`);
 	if (!ACTIONS.includes(action)) throw new MalformedReport(where, `Action "${action}" is not one of ${ACTIONS.join(', ')} (for ${finalRecipient})`);
-	const status = fields.get('status')?.split(/[\s(]/)[0];
-	if (!status) throw new MalformedReport(where, `it has no Status field (for ${finalRecipient})`);
-	if (!STATUS.test(status)) throw new MalformedReport(where, `Status "${status}" is not a status code like 5.1.1 (for ${finalRecipient})`);
+	const statusField = fields.get('status');
+	if (statusField === undefined) throw new MalformedReport(where, `it has no Status field (for ${finalRecipient})`);
+	// RFC 3464 allows comments around the code: "5.1.1 (bad mailbox)", "(bad mailbox) 5.1.1"
+	const status = statusField.replace(/\([^)]*\)/g, ' ').trim().split(/\s+/)[0];
+	if (!STATUS.test(status)) throw new MalformedReport(where, `Status "${statusField}" is not a status code like 5.1.1 (for ${finalRecipient})`);
 	return {
 		action: action as RecipientReport['action'],
 		status,
@@ -43,18 +45,19 @@ function recipientOf(fields: Map<string, string>, n: number): RecipientReport {
 
 /** The per-message fields and one entry per recipient block; a block that is not one names itself in the error. */
 export function readDeliveryStatus(part: LeafPart): { message: MessageReport; recipients: RecipientReport[] } {
+	const name = part.contentType;
 	const blocks = blocksOf(part).map(fieldsOf);
-	if (!blocks.length) throw new MalformedReport('message/delivery-status', 'the part is empty');
+	if (!blocks.length) throw new MalformedReport(name, 'the part is empty');
 	// A report whose first block already names a recipient left the per-message fields out.
 	const [first, ...rest] = blocks[0].has('final-recipient') ? [new Map<string, string>(), ...blocks] : blocks;
-	if (!rest.length) throw new MalformedReport('message/delivery-status', 'it has no recipient block (Final-Recipient, Action, Status)');
+	if (!rest.length) throw new MalformedReport(name, 'it has no recipient block (Final-Recipient, Action, Status)');
 	return {
 		message: {
 			envelopeId: first.get('original-envelope-id') ?? null,
 			reportingMta: typedValue(first.get('reporting-mta')),
 			arrivalDate: first.get('arrival-date') ?? null,
 		},
-		recipients: rest.map((fields, i) => recipientOf(fields, i + 1)),
+		recipients: rest.map((fields, i) => recipientOf(fields, i + 1, name)),
 	};
 }
 
