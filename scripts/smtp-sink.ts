@@ -6,12 +6,18 @@
  * <dir>/oauth-down exists, the XOAUTH2 server answers every message with 451 (the provider is down).
  * Usage: node out/smtp-sink.js <dir>   (stops on SIGTERM)
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { testPki } from '../test/support/certs';
 import { startSmtpServer, TEST_PASSWORD, TEST_USER } from '../test/support/smtpServer';
 import { startTokenServer } from '../test/support/tokenServer';
+
+/** Whole or not at all: the checks read these files while the sink rewrites them. */
+function writeJson(file: string, value: unknown) {
+	writeFileSync(`${file}.tmp`, JSON.stringify(value));
+	renameSync(`${file}.tmp`, file);
+}
 
 const OAUTH_USER = 'orders@contoso.test';
 
@@ -26,28 +32,25 @@ async function main() {
 		for (; written < server.received.length; written++) {
 			const mail = server.received[written];
 			writeFileSync(path.join(dir, 'mail', `${written + 1}.eml`), mail.raw);
-			writeFileSync(path.join(dir, 'mail', `${written + 1}.json`), JSON.stringify({ envelope: mail.envelope, connectionId: mail.connectionId }));
+			writeJson(path.join(dir, 'mail', `${written + 1}.json`), { envelope: mail.envelope, connectionId: mail.connectionId });
 		}
-		writeFileSync(path.join(dir, 'stats.json'), JSON.stringify({ connections: server.connections, logins: server.logins, received: written }));
+		writeJson(path.join(dir, 'stats.json'), { connections: server.connections, logins: server.logins, received: written });
 	}, 100);
-	writeFileSync(path.join(dir, 'server.json'), JSON.stringify({ host: server.host, port: server.port, user: TEST_USER, password: TEST_PASSWORD, caCert }));
+	writeJson(path.join(dir, 'server.json'), { host: server.host, port: server.port, user: TEST_USER, password: TEST_PASSWORD, caCert });
 	const tokens = await startTokenServer();
 	const oauthServer = await startSmtpServer({
 		oauth2: (user, token) => user === OAUTH_USER && tokens.valid(token),
 		afterDotReply: () => (existsSync(path.join(dir, 'oauth-down')) ? [451, '4.3.2 Service temporarily unavailable, try again later'] : undefined),
 	});
 	let oauthWritten = 0;
-	writeFileSync(
-		path.join(dir, 'oauth.json'),
-		JSON.stringify({ port: oauthServer.port, tokenUrl: tokens.url, clientId: tokens.clientId, clientSecret: tokens.clientSecret, refreshToken: tokens.refreshToken, user: OAUTH_USER }),
-	);
+	writeJson(path.join(dir, 'oauth.json'), { port: oauthServer.port, tokenUrl: tokens.url, clientId: tokens.clientId, clientSecret: tokens.clientSecret, refreshToken: tokens.refreshToken, user: OAUTH_USER });
 	setInterval(() => {
 		const { received, logins, rejectedTokens } = oauthServer;
 		for (; oauthWritten < received.length; oauthWritten++) {
 			writeFileSync(path.join(dir, 'oauth-mail', `${oauthWritten + 1}.eml`), received[oauthWritten].raw);
-			writeFileSync(path.join(dir, 'oauth-mail', `${oauthWritten + 1}.json`), JSON.stringify({ envelope: received[oauthWritten].envelope }));
+			writeJson(path.join(dir, 'oauth-mail', `${oauthWritten + 1}.json`), { envelope: received[oauthWritten].envelope });
 		}
-		writeFileSync(path.join(dir, 'oauth-stats.json'), JSON.stringify({ received: received.length, logins, rejectedTokens: rejectedTokens.length, tokenRequests: tokens.requests }));
+		writeJson(path.join(dir, 'oauth-stats.json'), { received: received.length, logins, rejectedTokens: rejectedTokens.length, tokenRequests: tokens.requests });
 	}, 100);
 	console.log(`smtp-sink listening on 127.0.0.1:${server.port}, XOAUTH2 on ${oauthServer.port}`);
 	process.on('SIGTERM', () => void Promise.all([server.close(), oauthServer.close(), tokens.close()]).then(() => process.exit(0)));
