@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { atLeast } from '../support/arrivals';
 import { testPki } from '../support/certs';
 import { outputOf } from '../support/engine';
 import { postfixUnavailable } from '../support/postfix';
@@ -16,16 +17,6 @@ import { runSendNode } from '../support/workflows';
  */
 
 const SENDER = `sender@${MAIL_DOMAIN}`;
-
-async function waitFor<T>(read: () => T[], count: number, what: string, timeoutMs = 30_000): Promise<T[]> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const got = read();
-		if (got.length >= count) return got;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} ${what}, have ${got.length}`);
-		await new Promise((r) => setTimeout(r, 200));
-	}
-}
 
 const asEml = (raw: Buffer, n: number): INodeExecutionData => ({ json: { n }, binary: { data: { data: raw.toString('base64'), mimeType: 'message/rfc822', fileName: `report-${n}.eml` } } });
 
@@ -45,7 +36,7 @@ serverSuite('postfix', postfixUnavailable())('delivery reports from a real postf
 	afterAll(async () => host?.close());
 	/** The reports in the sender's mailbox about these recipients, one each, once all have come. */
 	const reportsFor = async (recipients: string[]) =>
-		await waitFor(
+		await atLeast(
 			() => {
 				const about = recipients.map((to) => host.mailbox('sender').find((raw) => raw.toString().includes(`Final-Recipient: rfc822; ${to}`)));
 				return about.every(Boolean) ? (about as Buffer[]) : [];

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { atLeast } from '../support/arrivals';
 import { emailTriggerItem } from '../support/emailTriggerItem';
 import { outputOf } from '../support/engine';
 import { eximUnavailable, startExim, type EximServer } from '../support/exim';
@@ -13,16 +14,6 @@ import { runSendNode } from '../support/workflows';
  */
 
 const DOMAIN = 'mail.test';
-
-async function waitFor<T>(read: () => T[], count: number, what: string, timeoutMs = 30_000): Promise<T[]> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const got = read();
-		if (got.length >= count) return got;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} ${what}, have ${got.length}`);
-		await new Promise((r) => setTimeout(r, 200));
-	}
-}
 
 const asEml = (raw: Buffer, n: number): INodeExecutionData => ({ json: { n }, binary: { data: { data: raw.toString('base64'), mimeType: 'message/rfc822', fileName: `report-${n}.eml` } } });
 
@@ -50,7 +41,7 @@ serverSuite('exim', eximUnavailable())('delivery reports from a real Exim', () =
 		expect(send.data.resultData.error).toBeUndefined();
 		const sent = outputOf(send, 'Send Email').map((item) => item.json);
 		expect(sent.map((s) => (s.deliveryNotifications as IDataObject).serverOffersDsn)).toEqual([true, true]);
-		const reports = await waitFor(() => exim.mailbox('sender'), 2, 'reports in the sender’s mailbox');
+		const reports = await atLeast(() => exim.mailbox('sender'), 2, 'reports in the sender’s mailbox');
 		const run = await runSendNode({ parameters: { operation: 'readReport' }, items: reports.map(asEml), credential: {} });
 		expect(run.data.resultData.error).toBeUndefined();
 		const out = outputOf(run, 'Send Email').map((item) => item.json);

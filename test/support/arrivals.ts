@@ -36,3 +36,14 @@ export function aheadOfPace(times: number[], start: number, stepMs: number, slac
 			return at < due ? [`#${k} at +${at - start} ms, due from +${Math.ceil(due - start)} ms`] : [];
 		});
 }
+
+/** What `read` returns once it has `count` entries (a mailbox filling up), polled; an error after `timeoutMs`. */
+export async function atLeast<T>(read: () => T[], count: number, what: string, timeoutMs = 30_000): Promise<T[]> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const got = read();
+		if (got.length >= count) return got;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} ${what}, have ${got.length}`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
