@@ -102,6 +102,7 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): SendParam
 		references: options.references,
 		messageId: options.messageId,
 		redirectAllTo: options.redirectAllTo,
+		allowedRecipientDomains: options.allowedRecipientDomains,
 		preview: options.preview === true,
 		idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
 		dsn: deliveryNotificationsOf(ctx, i),

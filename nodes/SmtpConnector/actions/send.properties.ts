@@ -132,6 +132,15 @@ export const sendProperties: INodeProperties[] = [
 		displayOptions: showFields,
 		options: [
 			{
+				displayName: 'Allowed Recipient Domains',
+				name: 'allowedRecipientDomains',
+				type: 'string',
+				default: '',
+				placeholder: 'example.com, example.org',
+				description:
+					'Only send to these domains and their subdomains; any other recipient fails the item and nothing is sent. Empty: any domain. Set it when an AI agent or user input fills the recipients.',
+			},
+			{
 				displayName: 'Attachments',
 				name: 'attachmentsUi',
 				placeholder: 'Add attachment',

@@ -110,3 +110,25 @@ export function withoutDuplicates(lists: Address[][]): { lists: Address[][]; dup
 	);
 	return { lists: unique, duplicates };
 }
+
+/** "example.com, @example.org" as a list of domains (lower case). */
+export const domainList = (value: unknown) =>
+	(typeof value === 'string' ? value : '')
+		.split(/[\s,;]+/)
+		.map((d) => d.replace(/^@/, '').toLowerCase())
+		.filter(Boolean);
+
+/** An address's domain is listed, or a parent of it is ("example.com" allows "eu.example.com"); an empty list allows any. */
+export function domainAllowed(domains: string[], address: string): boolean {
+	if (!domains.length) return true;
+	const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+	return address.includes('@') && domains.some((d) => domain === d || domain.endsWith(`.${d}`));
+}
+
+/** Every address of the lists in an allowed domain, else the item fails naming the field and the address. */
+export function checkRecipientDomains(allowed: string[], lists: Array<[field: string, addresses: Address[]]>): void {
+	for (const [field, addresses] of lists) {
+		const outside = addresses.find(({ address }) => !domainAllowed(allowed, address));
+		if (outside) throw new MessageInputError(field, `${field}: "${outside.address}" is not in Allowed Recipient Domains (${allowed.join(', ')}): nothing was sent`);
+	}
+}

@@ -1,4 +1,4 @@
-import { parseAddresses, parseSingleAddress, withoutDuplicates, type Address } from './addresses';
+import { checkRecipientDomains, domainList, parseAddresses, parseSingleAddress, withoutDuplicates, type Address } from './addresses';
 import { toMailAttachments, type AttachmentInput } from './attachments';
 import type { MailDraft } from './content';
 import { MessageInputError } from './errors';
@@ -27,6 +27,8 @@ export interface MailInput {
 	messageId?: unknown;
 	/** Testing aid: deliver to this address only, keeping the original recipients in headers. */
 	redirectAllTo?: unknown;
+	/** "example.com, example.org": every recipient must be in one of them or a subdomain (empty: any). */
+	allowedRecipientDomains?: unknown;
 }
 
 export interface SenderDefaults {
@@ -75,6 +77,8 @@ export function composeMail(input: MailInput, defaults: SenderDefaults, limits: 
 	} = withoutDuplicates([parseAddresses(input.toEmail, 'To Email'), parseAddresses(input.ccEmail, 'CC Email'), parseAddresses(input.bccEmail, 'BCC Email')]);
 	const count = to.length + cc.length + bcc.length;
 	if (count === 0) throw new MessageInputError('To Email', 'To Email is empty: give at least one recipient');
+	const allowed = domainList(input.allowedRecipientDomains);
+	checkRecipientDomains(allowed, [['To Email', to], ['CC Email', cc], ['BCC Email', bcc]]);
 	if (limits.maxRecipients && count > limits.maxRecipients) {
 		throw new MessageInputError(
 			'To Email',
@@ -110,6 +114,7 @@ export function composeMail(input: MailInput, defaults: SenderDefaults, limits: 
 	if (references.length) mail.references = references;
 
 	const target = parseAddresses(input.redirectAllTo, 'Redirect All Recipients To');
+	checkRecipientDomains(allowed, [['Redirect All Recipients To', target]]);
 	if (target.length) {
 		const original = headers as Record<string, string>;
 		if (to.length) original['X-Original-To'] = list(to);

@@ -1,3 +1,5 @@
+export { domainAllowed, domainList } from '../message/addresses';
+
 /** What the trigger accepts, beyond who may connect (the credential): domains and limits. */
 export interface ReceivePolicy {
 	senderDomains: string[];
@@ -6,19 +8,6 @@ export interface ReceivePolicy {
 	maxRecipients: number;
 	maxConnectionsPerClient: number;
 	maxMessagesPerMinute: number;
-}
-
-export const domainList = (value: unknown) =>
-	(typeof value === 'string' ? value : '')
-		.split(/[\s,;]+/)
-		.map((d) => d.replace(/^@/, '').toLowerCase())
-		.filter(Boolean);
-
-/** An address's domain is listed, or a parent of it is ("example.com" allows "eu.example.com"). */
-export function domainAllowed(domains: string[], address: string): boolean {
-	if (!domains.length) return true;
-	const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-	return address.includes('@') && domains.some((d) => domain === d || domain.endsWith(`.${d}`));
 }
 
 /** Counts per client address: open connections and messages in the last minute. */
