@@ -81,11 +81,9 @@ const eml = (raw: string | Buffer, n = 0, mimeType = 'message/rfc822', fileName 
 });
 
 async function read(items: INodeExecutionData[], parameters: IDataObject = {}, continueOnFail = true) {
-	const t0 = performance.now();
 	const run = await runSendNode({ parameters: { operation: 'readReport', ...parameters }, items, credential: {}, continueOnFail });
-	const ms = performance.now() - t0;
 	const error = run.data.resultData.error;
-	return { error, ms, out: error ? [] : outputOf(run, 'Send Email').map((item) => item.json) };
+	return { error, out: error ? [] : outputOf(run, 'Send Email').map((item) => item.json) };
 }
 const errorOf = (json: IDataObject) => (json.error as { message?: string } | undefined)?.message;
 

@@ -1,3 +1,4 @@
+import libmime from 'libmime';
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { MessageInputError } from '../message/errors';
@@ -88,6 +89,7 @@ async function fromEmailTrigger(ctx: IExecuteFunctions, i: number): Promise<Mess
 	}
 	const typeLine = headerLines.find((line) => /^content-type:/i.test(line)) ?? '';
 	// Simple format keeps no delivery-status part: a report without one is then read from its text, not malformed.
-	const reportType = at ? /report-type\s*=\s*"?([\w-]+)/i.exec(typeLine)?.[1]?.toLowerCase() : undefined;
-	return { headers: headerLines.join('\r\n') + '\r\n', contentType: /^content-type:\s*([^;\s]+)/i.exec(typeLine)?.[1]?.toLowerCase() ?? 'text/plain', reportType, leaves };
+	const contentType = libmime.parseHeaderValue(typeLine.replace(/^content-type:\s*/i, '') || 'text/plain');
+	const reportType = at ? contentType.params['report-type']?.toLowerCase() : undefined;
+	return { headers: headerLines.join('\r\n') + '\r\n', contentType: contentType.value.toLowerCase(), reportType, leaves };
 }

@@ -10,8 +10,6 @@ export interface LeafPart {
 	/** Lower case, e.g. message/delivery-status. */
 	contentType: string;
 	charset?: string;
-	/** The multipart it sits in (lower case), e.g. multipart/report; undefined at the top. */
-	parentType?: string;
 	content: Buffer;
 }
 
@@ -34,7 +32,7 @@ export async function messageParts(raw: Buffer): Promise<MessageParts> {
 	// A mail with lone CR line ends (old Mac tools) would be one header line: give it CRLF.
 	if (raw.includes(0x0d) && !raw.includes(0x0a)) raw = Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
 	const leaves: LeafPart[] = [];
-	const decoders = new Map<MimeNode, { chunks: Buffer[]; decoder: NodeJS.ReadWriteStream; done: Promise<void> }>();
+	const decoders = new Map<MimeNode, { leaf: LeafPart; chunks: Buffer[]; decoder: NodeJS.ReadWriteStream; done: Promise<void> }>();
 	let top: MimeNode | undefined;
 	const splitter = new Splitter({ ignoreEmbedded: true });
 	const sink = new Writable({
@@ -57,14 +55,9 @@ export async function messageParts(raw: Buffer): Promise<MessageParts> {
 						decoder.on('end', resolve);
 						decoder.on('error', reject);
 					});
-					decoders.set(node, { chunks, decoder, done });
-					const parent = node.parentNode || undefined;
-					leaves.push({
-						contentType: String(node.contentType || 'text/plain').toLowerCase(),
-						charset: node.charset || undefined,
-						parentType: parent ? String(parent.contentType || '').toLowerCase() : undefined,
-						content: Buffer.alloc(0),
-					});
+					const leaf: LeafPart = { contentType: String(node.contentType || 'text/plain').toLowerCase(), charset: node.charset || undefined, content: Buffer.alloc(0) };
+					leaves.push(leaf);
+					decoders.set(node, { leaf, chunks, decoder, done });
 				}
 			} else if (chunk.type === 'body' && chunk.node) {
 				decoders.get(chunk.node)?.decoder.write(chunk.value ?? Buffer.alloc(0));
@@ -73,11 +66,10 @@ export async function messageParts(raw: Buffer): Promise<MessageParts> {
 		},
 	});
 	await pipeline(Readable.from([raw]), splitter, sink);
-	let index = 0;
-	for (const { chunks, decoder, done } of decoders.values()) {
+	for (const { leaf, chunks, decoder, done } of decoders.values()) {
 		decoder.end();
 		await done;
-		leaves[index++].content = Buffer.concat(chunks);
+		leaf.content = Buffer.concat(chunks);
 	}
 	const headers = top?.headers ? top.headers.build().toString('binary') : '';
 	const typeLine = libmime.decodeHeaders(headers)['content-type']?.[0] ?? 'text/plain';
