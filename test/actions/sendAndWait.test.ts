@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INode, INodeType, IRun } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeType, IRun } from 'n8n-workflow';
 
 import { createHash } from 'node:crypto';
 
@@ -14,7 +14,7 @@ import { serverSuite } from '../support/serverSuite';
 import { resumeAfterWait, startExecution, type Execution, type RunOptions } from '../support/engine';
 import { credentialFor, startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../support/smtpServer';
 import { startWaitingWebhookServer, type WaitingWebhookServer } from '../support/waitingWebhooks';
-import { NODE_TYPE } from '../support/workflows';
+import { agentVariant, NODE_TYPE } from '../support/workflows';
 
 /**
  * Send and Wait for Approval through n8n's engine: the execution waits after the approval mails went
@@ -71,11 +71,18 @@ afterAll(async () => {
 
 const APPROVERS = ['anna@example.test', 'Ben Miller <ben@example.test>'];
 
-async function requestApproval(parameters: Record<string, unknown> = {}, credential: Record<string, unknown> = {}, shape: 'straight' | 'loop' = 'straight') {
+async function requestApproval(
+	parameters: Record<string, unknown> = {},
+	credential: Record<string, unknown> = {},
+	shape: 'straight' | 'loop' = 'straight',
+	/** As n8n's review gate for an agent's tools: the node variant, and the call it is handed. */
+	gate?: { tool: string; toolParameters: IDataObject },
+) {
+	const variant = gate ? agentVariant('HitlTool') : undefined;
 	const node: INode = {
 		id: 'approval-node-1',
 		name: 'Request Approval',
-		type: NODE_TYPE,
+		type: variant?.type ?? NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {
@@ -90,7 +97,7 @@ async function requestApproval(parameters: Record<string, unknown> = {}, credent
 		credentials: { smtpConnectorApi: { id: 'approval', name: 'SMTP' } },
 	};
 	const options: RunOptions = {
-		nodeTypes: { [NODE_TYPE]: new SmtpConnector(), after, route },
+		nodeTypes: { [NODE_TYPE]: new SmtpConnector(), ...(variant ? { [variant.type]: variant.nodeType } : {}), after, route },
 		workflow:
 			shape === 'straight'
 				? {
@@ -110,7 +117,7 @@ async function requestApproval(parameters: Record<string, unknown> = {}, credent
 						},
 					},
 		credentials: { smtpConnectorApi: await credentialFor(smtp, credential) },
-		input: [{ json: { requestId: 123 } }],
+		input: [{ json: gate ? { ...gate } : { requestId: 123 } }],
 		startNode: 'Request Approval',
 		webhookWaitingBaseUrl: waiting.baseUrl,
 	};
@@ -745,5 +752,55 @@ serverSuite('redis-server', redisUnavailable())('approvals decided once across w
 		} finally {
 			decisionTuning.redisWaitMs = wait;
 		}
+	});
+});
+
+describe("as the review gate of an AI agent's tool (n8n's Human in the Loop variant)", () => {
+	const call = { tool: 'Delete_customer', toolParameters: { customerId: 4711, note: '<a href="https://attacker.test/x">Approve here</a> & "more"' } };
+	const post = (link: string, comment?: string) =>
+		fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: comment === undefined ? '' : new URLSearchParams({ comment }).toString() });
+
+	test('the mail names the tool and shows its arguments escaped; the message is text, and the only links are the decisions', async () => {
+		const message = 'The agent wants to run this tool: Delete_customer\n\nInput:\n{"note":"<a href=\\"https://attacker.test/y\\">x</a>"}';
+		const { execution, mails } = await requestApproval({ approvers: 'anna@example.test', message }, {}, 'straight', call);
+		expect(execution.status).toBe('waiting');
+		const html = String(mails[0].parsed.html);
+		expect(html).toContain('Delete_customer</p>');
+		expect(html).toContain('&quot;customerId&quot;: 4711');
+		expect(html).toContain('&lt;a href=\\&quot;https://attacker.test/x\\&quot;&gt;Approve here&lt;/a&gt; &amp; \\&quot;more\\&quot;');
+		expect(html).toContain('The agent wants to run this tool: Delete_customer<br><br>Input:<br>');
+		expect(html).not.toContain('attacker.test/y">');
+		const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((m) => new URL(m[1].replace(/&amp;/g, '&')).searchParams.get('decision'));
+		expect(hrefs).toEqual(['approve', 'decline']);
+		expect(mails[0].parsed.text).toContain('"customerId": 4711');
+	});
+
+	test('approved: n8n reads approved true; declined with a reason: the agent is told who declined and why', async () => {
+		const approve = await requestApproval({ approvers: 'anna@example.test' }, {}, 'straight', call);
+		expect((await post(linksOf(approve.mails[0]).approve)).status).toBe(200);
+		await waiting.settled(approve.execution.id);
+		const approved = outputAfter(approve.execution)[0].json;
+		expect(approved).toMatchObject({ approved: true, data: { approved: true } });
+		expect(approved).not.toHaveProperty('chatInput');
+
+		const decline = await requestApproval({ approvers: 'anna@example.test', approvalOptions: { askForReason: 'onDecline' } }, {}, 'straight', call);
+		expect((await post(linksOf(decline.mails[0]).decline, 'Customer 4711 has an open order')).status).toBe(200);
+		await waiting.settled(decline.execution.id);
+		expect(outputAfter(decline.execution)[0].json).toMatchObject({
+			approved: false,
+			data: { approved: false },
+			chatInput: 'Declined by anna@example.test: Customer 4711 has an open order',
+		});
+	});
+
+	test('nobody answers before the limit: the agent is told so', async () => {
+		const { execution, options } = await requestApproval(
+			{ approvers: 'anna@example.test', approvalOptions: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'hours' } } } },
+			{},
+			'straight',
+			call,
+		);
+		await resumeAfterWait(execution, options);
+		expect(outputAfter(execution)[0].json).toMatchObject({ approved: null, timedOut: true, chatInput: 'Nobody answered the approval request before its time limit, so the tool did not run' });
 	});
 });

@@ -5,6 +5,15 @@ import { runWorkflow } from './engine';
 
 export const NODE_TYPE = 'n8n-nodes-smtp-connector.smtpConnector';
 
+/** The variants n8n derives for AI agents: the email tool ("…Tool") and the review gate ("…HitlTool"). */
+export type AgentVariant = 'Tool' | 'HitlTool';
+
+/** The node as n8n serves one of its agent variants: the same class under a name ending in the suffix (what "@tool" reads). */
+export function agentVariant(variant: AgentVariant, nodeType: INodeType = new SmtpConnector()): { type: string; nodeType: INodeType } {
+	const description = { ...nodeType.description, name: `${nodeType.description.name}${variant}` };
+	return { type: `${NODE_TYPE}${variant}`, nodeType: Object.assign(Object.create(Object.getPrototypeOf(nodeType) as object) as INodeType, nodeType, { description }) };
+}
+
 /** Runs `items` through a single SMTP Connector node ("Send Email") on n8n's engine. */
 export async function runSendNode(opts: {
 	parameters: INodeParameters;
@@ -18,11 +27,14 @@ export async function runSendNode(opts: {
 	oauth2Store?: Record<string, Record<string, unknown>>;
 	/** The node class to run; by default the one built from the sources. */
 	nodeType?: INodeType;
+	/** Run it as one of n8n's agent variants of the node. */
+	variant?: AgentVariant;
 }): Promise<IRun> {
+	const variant = opts.variant ? agentVariant(opts.variant, opts.nodeType) : undefined;
 	const node: INode = {
 		id: 'send',
 		name: 'Send Email',
-		type: NODE_TYPE,
+		type: variant?.type ?? NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: { authentication: opts.oauth2Store ? 'oAuth2' : 'smtpConnectorApi', operation: 'send', ...opts.parameters },
@@ -34,7 +46,7 @@ export async function runSendNode(opts: {
 	};
 	const connections: IConnections = {};
 	return await runWorkflow({
-		nodeTypes: { [NODE_TYPE]: opts.nodeType ?? new SmtpConnector() },
+		nodeTypes: variant ? { [variant.type]: variant.nodeType } : { [NODE_TYPE]: opts.nodeType ?? new SmtpConnector() },
 		workflow: { nodes: [node], connections },
 		credentials: (opts.oauth2Store ?? { smtpConnectorApi: opts.credential }) as never,
 		input: opts.items,

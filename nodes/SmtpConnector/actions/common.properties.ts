@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MODEL_FIELDS, modelFillsInTools } from '../agent/fields';
+
 /** From Email and From Name mean the same in both operations: one definition each. */
 const bothOperations = { show: { operation: ['send', 'sendAndWait'] } };
 
@@ -30,14 +32,17 @@ export const senderProperties: INodeProperties[] = [
  * mail may go without. Two definitions of one name: n8n keeps the value when the operation changes.
  */
 export const subjectProperties: INodeProperties[] = [
-	{
-		displayName: 'Subject',
-		name: 'subject',
-		type: 'string',
-		default: '',
-		placeholder: 'Order #1042 has shipped',
-		displayOptions: { show: { operation: ['send'], messageSource: ['fields'] } },
-	},
+	...modelFillsInTools(
+		{
+			displayName: 'Subject',
+			name: 'subject',
+			type: 'string',
+			default: '',
+			placeholder: 'Order #1042 has shipped',
+			displayOptions: { show: { operation: ['send'], messageSource: ['fields'] } },
+		},
+		MODEL_FIELDS.subject,
+	),
 	{
 		displayName: 'Subject',
 		name: 'subject',

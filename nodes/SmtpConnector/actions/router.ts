@@ -1,5 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import { asEmailToolResults, isEmailTool } from '../agent/toolResult';
 import { credentialNameOf } from './credentials';
 import * as readReport from './readReport.operation';
 import * as send from './send.operation';
@@ -14,8 +15,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (operation === 'readReport') return [await readReport.execute.call(this)];
 	const credentialName = credentialNameOf(this.getNodeParameter('authentication', 0) as string);
 	switch (operation) {
-		case 'send':
-			return [await send.execute.call(this, credentialName)];
+		case 'send': {
+			const items = await send.execute.call(this, credentialName);
+			return [isEmailTool(this.getNode()) ? asEmailToolResults(items) : items];
+		}
 		case 'sendAndWait':
 			return [await sendAndWait.execute.call(this, credentialName)];
 		case CUSTOM_API_CALL:

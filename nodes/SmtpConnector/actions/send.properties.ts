@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_MESSAGES_PER_CONNECTION, PROVIDERS } from '../../../credentials/common/providers';
+import { MODEL_FIELDS, modelFillsInTools } from '../agent/fields';
 
 const messagesPerConnection = [
 	...PROVIDERS.filter((p) => p.messagesPerConnection).map((p) => `${p.name} ${p.messagesPerConnection!.toLocaleString('en-US')}`),
@@ -34,16 +35,19 @@ export const messageSourceProperties: INodeProperties[] = [
 
 /** Who a mail goes to, shown between the sender and the Subject. Names match n8n's built-in Send Email node. */
 export const recipientProperties: INodeProperties[] = [
-	{
-		displayName: 'To Email',
-		name: 'toEmail',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'info@example.com, Jane Doe <jane@example.com>',
-		description: 'Recipients, separated by commas or semicolons. An expression may also return an array.',
-		displayOptions: showFields,
-	},
+	...modelFillsInTools(
+		{
+			displayName: 'To Email',
+			name: 'toEmail',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'info@example.com, Jane Doe <jane@example.com>',
+			description: 'Recipients, separated by commas or semicolons. An expression may also return an array.',
+			displayOptions: showFields,
+		},
+		MODEL_FIELDS.to,
+	),
 	{
 		displayName: 'Envelope Recipients',
 		name: 'envelopeTo',
@@ -114,15 +118,18 @@ export const recipientProperties: INodeProperties[] = [
 
 /** The rest of Send Email's parameters, after the Subject. */
 export const sendProperties: INodeProperties[] = [
-	{
-		displayName: 'HTML',
-		name: 'html',
-		type: 'string',
-		typeOptions: { rows: 5 },
-		default: '',
-		description: 'HTML body of the email. A plain-text alternative is generated from it unless you set Text.',
-		displayOptions: showFields,
-	},
+	...modelFillsInTools(
+		{
+			displayName: 'HTML',
+			name: 'html',
+			type: 'string',
+			typeOptions: { rows: 5 },
+			default: '',
+			description: 'HTML body of the email. A plain-text alternative is generated from it unless you set Text.',
+			displayOptions: showFields,
+		},
+		MODEL_FIELDS.message,
+	),
 	{
 		displayName: 'Options',
 		name: 'options',

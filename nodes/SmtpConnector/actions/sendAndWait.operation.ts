@@ -8,7 +8,8 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { formTimeoutResult, responseTypeOf, timeoutResult, type Answer, type ResponseType } from '../approval/decision';
+import { forAgent, isReviewGate, reviewMessageHtml, toolCallOf } from '../agent/reviewGate';
+import { formTimeoutResult, responseTypeOf, timeoutResult, type Answer, type ApprovalResult, type ResponseType } from '../approval/decision';
 import { approvalsNeeded, quorumRuleOf } from '../approval/quorum';
 import { reasonFieldFor, reasonRuleOf } from '../approval/reason';
 import { formFieldsOf } from '../approval/responseForm';
@@ -43,6 +44,12 @@ interface ApprovalRequest {
 	limit?: WaitLimit;
 	/** Carried in every link and in the waiting item, so an answer to an earlier request decides nothing. */
 	approvalId: string;
+}
+
+/** The author's HTML; at an agent's review gate, the message as text and the tool call below it. */
+function messageHtmlOf(ctx: IExecuteFunctions): string {
+	const message = textValue(ctx.getNodeParameter('message', 0, ''), 'Message');
+	return isReviewGate(ctx.getNode()) ? reviewMessageHtml(message, toolCallOf(ctx.getInputData()[0]?.json ?? {})) : message;
 }
 
 function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
@@ -84,7 +91,7 @@ function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
 	return {
 		approvers,
 		subject,
-		messageHtml: textValue(ctx.getNodeParameter('message', 0, ''), 'Message'),
+		messageHtml: messageHtmlOf(ctx),
 		responseType,
 		decisions,
 		linkSettings,
@@ -164,8 +171,9 @@ export async function execute(this: IExecuteFunctions, credentialName: Credentia
 		// n8n 1.x checks the links' signatures only when asked to (2.x always does for send-and-wait nodes).
 		(this as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
 		const until = waitTill(this, request.limit);
+		const gated = (result: ApprovalResult) => (isReviewGate(this.getNode()) ? forAgent(result) : result);
 		// The waiting item: what the time limit resumes with, and what the webhook reads the current request from.
-		const timedOut = request.responseType === 'approval' ? timeoutResult(request.subject, request.approvalId, request.approvers.map((a) => a.address)) : formTimeoutResult(request.subject, request.approvalId);
+		const timedOut = request.responseType === 'approval' ? gated(timeoutResult(request.subject, request.approvalId, request.approvers.map((a) => a.address))) : formTimeoutResult(request.subject, request.approvalId);
 		this.getExecuteData().data.main = [[{ json: { ...timedOut }, pairedItem: { item: 0 } }]];
 		await this.putExecutionToWait(until);
 		return [

@@ -1,5 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { forAgent, isReviewGate } from '../agent/reviewGate';
 import { credentialNameOf } from '../actions/credentials';
 import { describeRedis } from '../coordination/redis';
 import { readConnectionSettings, type RedisSettings } from '../transport/settings';
@@ -162,7 +163,8 @@ async function decide(request: Request, decision: DecisionValue): Promise<IWebho
 	if (!decidedHere || !(await mayResume(request))) return respond(409, alreadyDecidedPage({ subject, by: decider.approver, at: new Date(decider.at), decision: decider.decision }));
 	respond(200, decidedPage({ subject, label: decider.decision === decision ? label : labelFor(ctx, decider.decision) }));
 	const everyone = approverAnswers(approvers, votes.slice(0, deciderIndex + 1));
-	return resume(decisionResult({ decision: decider.decision, by: approver, at: new Date(decider.at), comment: decider.comment }, subject, approvalId, everyone));
+	const result = decisionResult({ decision: decider.decision, by: approver, at: new Date(decider.at), comment: decider.comment }, subject, approvalId, everyone);
+	return resume(isReviewGate(ctx.getNode()) ? forAgent(result) : result);
 }
 
 /** Free Text and Custom Form: the link's page is the form; its POST, checked field by field, answers. */
