@@ -26,6 +26,7 @@ npx gulp build --silent
 npx esbuild scripts/smtp-sink.ts --bundle --platform=node --packages=external --outfile=out/smtp-sink.js --log-level=warning
 npx esbuild scripts/real-n8n/relay-check.ts --bundle --platform=node --packages=external --outfile=out/relay-check.js --log-level=warning
 npx esbuild scripts/real-n8n/bounce-check.ts --bundle --platform=node --packages=external --outfile=out/bounce-check.js --log-level=warning
+npx esbuild scripts/real-n8n/agent-check.ts --bundle --platform=node --packages=external --outfile=out/agent-check.js --log-level=warning
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
 
 export N8N_USER_FOLDER="$work/user"
@@ -47,6 +48,11 @@ for _ in $(seq 150); do [ -f "$work/bounce/ports.json" ] && break; sleep 0.2; do
 [ -f "$work/bounce/ports.json" ] || { cat "$work/bounce.log"; echo "REAL N8N BOUNCE CHECK FAILED (its servers did not start)"; exit 1; }
 node out/bounce-check.js fixtures "$work/bounce" "$work"
 
+# AI agents (n8n 2.x: its agents call tools through the engine, and it derives the review-gate variant): the
+# scripted OpenAI-compatible model listens here during the check; the OpenAI credential's Base URL points at it.
+agent_port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+node out/agent-check.js fixtures "$work" "$agent_port"
+
 # n8n's default expression engine ("vm") runs on isolated-vm, whose package ships builds for Node 24 (n8n 2.x
 # runs with its defaults) but not for Node 20, where n8n 1.x runs here: 1.x gets the "legacy" engine.
 if [ "${n8n_version%%.*}" -lt 2 ]; then export N8N_EXPRESSION_ENGINE=${N8N_EXPRESSION_ENGINE:-legacy}; fi
@@ -66,6 +72,10 @@ export N8N_ENCRYPTION_KEY=smtp-connector-check N8N_DIAGNOSTICS_ENABLED=false N8N
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-bounce-send.json"
 "$node24" "$n8n_bin" import:workflow --input="$root/scripts/real-n8n/workflow-bounces.json"
 if [ "${n8n_version%%.*}" -ge 2 ]; then
+	"$node24" "$n8n_bin" import:credentials --input="$work/credentials-agent.json"
+	"$node24" "$n8n_bin" import:workflow --input="$work/workflow-agent.json"
+	"$node24" "$n8n_bin" import:workflow --input="$work/workflow-agent-gate.json"
+	for id in smtpConnectorCheck14 smtpConnectorCheck15; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11 smtpConnectorCheck12 smtpConnectorCheck13; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 else
 	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11 smtpConnectorCheck12 smtpConnectorCheck13; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done
@@ -144,6 +154,13 @@ echo "REAL N8N RESPONSES CHECK PASSED"
 
 # Bounces: the README's example workflow, Email Trigger (IMAP) → Read Delivery Report → IF hard bounce → notify.
 node "$root/out/bounce-check.js" verify "$work/sink" http://127.0.0.1:5688 || { tail -n 40 "$work/n8n.log"; exit 1; }
+
+# AI agents: the email tool and the review gate, with n8n's AI Agent and OpenAI Chat Model (scripted model on loopback).
+if [ "${n8n_version%%.*}" -ge 2 ]; then
+	node "$root/out/agent-check.js" verify "$work/sink" http://127.0.0.1:5688 "$agent_port" || { tail -n 40 "$work/n8n.log"; exit 1; }
+else
+	echo "AI agent check: n8n 2.x only (1.x derives no review-gate variant of a node)"
+fi
 
 # The relay for printers: SMTP Connector Trigger → SMTP Connector (raw, XOAUTH2); provider down → 451 → postfix retries.
 node "$root/out/relay-check.js" "$work/sink" "$relay_port"

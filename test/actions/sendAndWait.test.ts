@@ -775,6 +775,14 @@ describe("as the review gate of an AI agent's tool (n8n's Human in the Loop vari
 		expect(mails[0].parsed.text).toContain('"customerId": 4711');
 	});
 
+	test("n8n's default message (which prints the arguments as [object Object]) gives way to a sentence saying what the approver decides", async () => {
+		const { mails } = await requestApproval({ approvers: 'anna@example.test', message: undefined }, {}, 'straight', call);
+		const text = String(mails[0].parsed.text).replace(/\s+/g, ' ');
+		expect(text).toContain('An AI agent wants to run the tool below with these arguments. If you approve, it runs');
+		expect(text).toContain('"customerId": 4711');
+		expect(text).not.toContain('[object Object]');
+	});
+
 	test('approved: n8n reads approved true; declined with a reason: the agent is told who declined and why', async () => {
 		const approve = await requestApproval({ approvers: 'anna@example.test' }, {}, 'straight', call);
 		expect((await post(linksOf(approve.mails[0]).approve)).status).toBe(200);

@@ -34,6 +34,7 @@ test('what the model is asked for: To, Subject and Message, each described for a
 	const { nodeType } = agentVariant('Tool');
 	const node: INode = { id: 't', name: 'Email', type: 'n8n-nodes-smtp-connector.smtpConnectorTool', typeVersion: 1, position: [0, 0], parameters: { operation: 'send' } };
 	const parameters = NodeHelpers.getNodeParameters(nodeType.description.properties, node.parameters, true, false, node, nodeType.description)!;
+	expect(parameters.toolDescription).toBe('Sends one email and says whether it went out, to which recipients, and its Message-ID. Give the recipients (To), a Subject and the Message as HTML.');
 	const asked: FromAIArgument[] = [];
 	traverseNodeParameters(parameters, asked);
 	expect(asked).toEqual([
@@ -47,6 +48,7 @@ test('what the model is asked for: To, Subject and Message, each described for a
 	const own: FromAIArgument[] = [];
 	traverseNodeParameters(NodeHelpers.getNodeParameters(plain.properties, ownNode.parameters, true, false, ownNode, plain)!, own);
 	expect(own).toEqual([]);
+	expect(NodeHelpers.getNodeParameters(plain.properties, ownNode.parameters, true, false, ownNode, plain)).not.toHaveProperty('toolDescription');
 });
 
 test("a tool call sends the model's values, and the model reads back a short result", async () => {

@@ -8,7 +8,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { forAgent, isReviewGate, reviewMessageHtml, toolCallOf } from '../agent/reviewGate';
+import { forAgent, isReviewGate, keepsN8nGateMessage, REVIEW_GATE_MESSAGE, reviewMessageHtml, toolCallOf } from '../agent/reviewGate';
 import { formTimeoutResult, responseTypeOf, timeoutResult, type Answer, type ApprovalResult, type ResponseType } from '../approval/decision';
 import { approvalsNeeded, quorumRuleOf } from '../approval/quorum';
 import { reasonFieldFor, reasonRuleOf } from '../approval/reason';
@@ -48,8 +48,11 @@ interface ApprovalRequest {
 
 /** The author's HTML; at an agent's review gate, the message as text and the tool call below it. */
 function messageHtmlOf(ctx: IExecuteFunctions): string {
-	const message = textValue(ctx.getNodeParameter('message', 0, ''), 'Message');
-	return isReviewGate(ctx.getNode()) ? reviewMessageHtml(message, toolCallOf(ctx.getInputData()[0]?.json ?? {})) : message;
+	const node = ctx.getNode();
+	if (!isReviewGate(node)) return textValue(ctx.getNodeParameter('message', 0, ''), 'Message');
+	// n8n's default message for a review gate prints the arguments as "[object Object]": ours says what the block below shows.
+	const message = keepsN8nGateMessage(node.parameters.message) ? REVIEW_GATE_MESSAGE : textValue(ctx.getNodeParameter('message', 0, ''), 'Message');
+	return reviewMessageHtml(message, toolCallOf(ctx.getInputData()[0]?.json ?? {}));
 }
 
 function readRequest(ctx: IExecuteFunctions): ApprovalRequest {

@@ -9,6 +9,15 @@ import type { ApprovalResult } from '../approval/decision';
  */
 export const isReviewGate = (node: INode) => node.type.endsWith('HitlTool');
 
+/** The request's text when the person kept n8n's default message. */
+export const REVIEW_GATE_MESSAGE = 'An AI agent wants to run the tool below with these arguments. If you approve, it runs; if you decline, it does not, and the agent is told (with your reason, if you give one).';
+
+/** The message n8n gives a review gate (n8n 2.41 tool-generation/hitl-tools), unless the person writes their own. */
+const N8N_GATE_MESSAGE = '=The agent wants to run this tool: {{ $tool.name }}\n\nInput:\n{{ $tool.parameters }}';
+
+/** Whether the node's Message is n8n's default for a review gate (saved workflows leave a default out). */
+export const keepsN8nGateMessage = (raw: unknown) => raw === undefined || raw === '' || raw === N8N_GATE_MESSAGE;
+
 /** More of the arguments than an approver reads; the rest is cut, and the mail says so. */
 const MAX_ARGUMENTS_CHARS = 20_000;
 

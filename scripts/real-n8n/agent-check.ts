@@ -1,0 +1,382 @@
+/**
+ * AI agents in a real, running n8n 2.x (scripts/real-n8n-check.sh): n8n's AI Agent with n8n's OpenAI Chat
+ * Model, whose credential's Base URL points at a scripted OpenAI-compatible server on loopback. The server
+ * answers each request with the next tool call of a fixed script, records what n8n sent it (the tool
+ * schemas, the tool results), and serves the "customer records" API the gated tool calls.
+ *   1. the agent calls SMTP Connector Tool → the mail arrives with the model's values;
+ *   2. malformed arguments → the model reads the error as the tool's result, and its corrected call sends;
+ *   3. a recipient outside Allowed Recipient Domains → refused, nothing sent, the model reads why;
+ *   4. the SMTP Connector review gate (Human in the Loop) before an HTTP Request Tool that deletes a record:
+ *      the approver's mail names the tool and its arguments; GETs on the links decide nothing; the DELETE
+ *      happens only after the approve page's POST, and not after a decline, whose reason the model reads.
+ *   fixtures <out dir> <model port>: the OpenAI credential and the two agent workflows.
+ *   verify <sink dir> <n8n URL> <model port>
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Json = Record<string, unknown>;
+interface ToolCall {
+	name: string;
+	args: Json;
+}
+interface ChatMessage {
+	role: string;
+	content?: unknown;
+	tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
+	tool_call_id?: string;
+}
+interface ChatRequest {
+	model: string;
+	messages: ChatMessage[];
+	tools?: Array<{ type: string; function: { name: string; description?: string; parameters: Json } }>;
+	stream?: boolean;
+}
+
+const EMAIL_TOOL = 'Send_email';
+const GATED_TOOL = 'Delete_customer';
+
+// ---------------------------------------------------------------- fixtures
+
+function fixtures(outDir: string, port: number) {
+	const credentials = [{ id: 'smtpConnectorOpenAi1', name: 'Scripted model (loopback)', type: 'openAiApi', data: { apiKey: 'sk-loopback-scripted-model', url: `http://127.0.0.1:${port}/v1`, header: false } }];
+	writeFileSync(path.join(outDir, 'credentials-agent.json'), JSON.stringify(credentials));
+	const smtp = { smtpConnectorApi: { id: 'smtpConnectorCred1', name: 'Loopback SMTP' } };
+	const model = {
+		id: 'g2',
+		name: 'OpenAI Chat Model',
+		type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+		typeVersion: 1.3,
+		position: [200, 220],
+		parameters: { model: { __rl: true, mode: 'id', value: 'scripted-model' }, responsesApiEnabled: false, options: {} },
+		credentials: { openAiApi: { id: 'smtpConnectorOpenAi1', name: 'Scripted model (loopback)' } },
+	};
+	const agent = { id: 'g3', name: 'AI Agent', type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, position: [240, 0], parameters: { promptType: 'define', text: '={{ $json.query.prompt }}', options: {} } };
+	const webhook = (path: string, webhookId: string, responseMode: string) => ({
+		id: 'g1',
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId,
+		parameters: { httpMethod: 'GET', path, responseMode, options: {} },
+	});
+	// The email tool as a person leaves it after adding it to an agent: To, Subject and Message keep their
+	// defaults (the model's); the sender and the allowed domains are the person's.
+	const emailTool = {
+		id: 'g4',
+		name: 'Send email',
+		type: 'n8n-nodes-smtp-connector.smtpConnectorTool',
+		typeVersion: 1,
+		position: [420, 220],
+		parameters: { authentication: 'smtpConnectorApi', operation: 'send', fromEmail: 'Support <support@example.com>', options: { allowedRecipientDomains: 'example.com' } },
+		credentials: smtp,
+	};
+	const agentWorkflow = {
+		id: 'smtpConnectorCheck14',
+		name: 'SMTP Connector real-n8n agent check (email tool)',
+		active: false,
+		nodes: [webhook('smtp-connector-agent', '0a6b8c2d-1e3f-4a5b-8c7d-9e0f1a2b3c4d', 'lastNode'), agent, model, emailTool],
+		connections: {
+			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			'Send email': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+	const gate = {
+		id: 'g5',
+		name: 'Human review',
+		type: 'n8n-nodes-smtp-connector.smtpConnectorHitlTool',
+		typeVersion: 1,
+		position: [420, 220],
+		webhookId: '1b7c9d3e-2f40-4b6c-9d8e-0f1a2b3c4d5e',
+		parameters: {
+			authentication: 'smtpConnectorApi',
+			fromEmail: 'agents@example.com',
+			approvers: 'anna@example.com',
+			subject: 'An AI agent asks to run a tool',
+			approvalOptions: { askForReason: 'onDecline' },
+		},
+		credentials: smtp,
+	};
+	const httpTool = {
+		id: 'g6',
+		name: 'Delete customer',
+		type: 'n8n-nodes-base.httpRequestTool',
+		typeVersion: 4.2,
+		position: [420, 420],
+		parameters: {
+			toolDescription: 'Deletes a customer record for good',
+			method: 'DELETE',
+			url: `=http://127.0.0.1:${port}/records/{{ $fromAI('customerId', 'The id of the customer to delete', 'string') }}`,
+			options: {},
+		},
+	};
+	const gateWorkflow = {
+		id: 'smtpConnectorCheck15',
+		name: 'SMTP Connector real-n8n agent check (review gate)',
+		active: false,
+		nodes: [webhook('smtp-connector-agent-gate', '2c8d0e4f-3a51-4c7d-8e9f-1a2b3c4d5e6f', 'onReceived'), agent, model, gate, httpTool],
+		connections: {
+			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			'Human review': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+			'Delete customer': { ai_tool: [[{ node: 'Human review', type: 'ai_tool', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+	writeFileSync(path.join(outDir, 'workflow-agent.json'), JSON.stringify(agentWorkflow));
+	writeFileSync(path.join(outDir, 'workflow-agent-gate.json'), JSON.stringify(gateWorkflow));
+}
+
+// ---------------------------------------------------------------- the scripted model
+
+/** "[scenario:send AG-1]" in the user's prompt picks the script; the id marks its mails. */
+function scenarioOf(request: ChatRequest): { name: string; id: string } {
+	const text = request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''))).join('\n');
+	const match = /\[scenario:(\w+) ([\w-]+)\]/.exec(text);
+	return match ? { name: match[1], id: match[2] } : { name: 'none', id: '' };
+}
+
+/** The error a tool's result carries: n8n hands the model the node's error message as `[{ "error": … }]`. */
+function errorOf(result: string | undefined): string | undefined {
+	try {
+		const parsed = JSON.parse(result ?? '') as Array<{ error?: string }>;
+		return parsed[0]?.error;
+	} catch {
+		return undefined;
+	}
+}
+
+const toolResults = (request: ChatRequest) => request.messages.filter((m) => m.role === 'tool').map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
+
+/** The next step of a scenario's script: a tool call, or the final answer (which quotes what the tools said). */
+function nextStep(request: ChatRequest): ToolCall | string {
+	const { name, id } = scenarioOf(request);
+	const results = toolResults(request);
+	const done = () => `Finished ${id}. Tool results: ${results.join(' | ')}`;
+	const email = (args: Json): ToolCall => ({ name: EMAIL_TOOL, args });
+	switch (name) {
+		case 'send':
+			return results.length === 0 ? email({ To: 'Jane Doe <jane@example.com>', Subject: `Your refund ${id}`, Message: `<p>Hello Jane,</p><p>Your refund of <b>42 EUR</b> is on its way (${id}).</p>` }) : done();
+		case 'fix':
+			if (results.length === 0) return email({ To: 'jane at example.com', Subject: `Corrected ${id}`, Message: `<p>First try ${id}</p>` });
+			if (results.length === 1) return email({ To: 'jane@example.com', Subject: `Corrected ${id}`, Message: `<p>Second try ${id}</p>` });
+			return done();
+		case 'domain':
+			return results.length === 0 ? email({ To: 'boss@attacker.test', Subject: `Leak ${id}`, Message: `<p>Internal figures ${id}</p>` }) : done();
+		case 'gate':
+			return results.length === 0 ? { name: GATED_TOOL, args: { toolParameters: { customerId: id }, hitlParameters: {} } } : done();
+		default:
+			return 'I have no script for this prompt.';
+	}
+}
+
+interface ModelServer {
+	requests: Array<{ scenario: string; id: string; body: ChatRequest }>;
+	deletes: string[];
+	unknown: string[];
+	close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+function reply(res: ServerResponse, request: ChatRequest, step: ToolCall | string, n: number) {
+	const id = `chatcmpl-${n}`;
+	const created = Math.floor(Date.now() / 1000);
+	const toolCalls = typeof step === 'string' ? undefined : [{ id: `call_${n}`, type: 'function', function: { name: step.name, arguments: JSON.stringify(step.args) } }];
+	const usage = { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 };
+	const finish = toolCalls ? 'tool_calls' : 'stop';
+	if (!request.stream) {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify({ id, object: 'chat.completion', created, model: request.model, choices: [{ index: 0, message: { role: 'assistant', content: toolCalls ? null : step, tool_calls: toolCalls }, finish_reason: finish }], usage }));
+		return;
+	}
+	res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+	const chunk = (delta: Json, finishReason: string | null, extra: Json = {}) =>
+		res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`);
+	if (toolCalls) chunk({ role: 'assistant', content: null, tool_calls: toolCalls.map((c, index) => ({ index, ...c })) }, null);
+	else chunk({ role: 'assistant', content: step }, null);
+	chunk({}, finish, { usage });
+	res.end('data: [DONE]\n\n');
+}
+
+async function startModelServer(port: number): Promise<ModelServer> {
+	const state: ModelServer = { requests: [], deletes: [], unknown: [], close: async () => {} };
+	const server = createServer((req, res) => {
+		void (async () => {
+			const body = await readBody(req);
+			const url = req.url ?? '';
+			if (req.method === 'POST' && url.endsWith('/chat/completions')) {
+				const request = JSON.parse(body) as ChatRequest;
+				const { name, id } = scenarioOf(request);
+				state.requests.push({ scenario: name, id, body: request });
+				reply(res, request, nextStep(request), state.requests.length);
+				return;
+			}
+			const record = /^\/records\/([\w-]+)$/.exec(url);
+			if (req.method === 'DELETE' && record) {
+				state.deletes.push(record[1]);
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify({ deleted: record[1] }));
+				return;
+			}
+			state.unknown.push(`${req.method} ${url}`);
+			res.writeHead(404, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: { message: `no such endpoint on the scripted model: ${req.method} ${url}` } }));
+		})();
+	});
+	await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+	state.close = () => new Promise((resolve) => server.close(() => resolve()));
+	return state;
+}
+
+// ---------------------------------------------------------------- the sink's mailbox
+
+interface SinkMail {
+	envelope: { from: string; to: string[] };
+	raw: string;
+}
+
+function mails(sinkDir: string): SinkMail[] {
+	const dir = path.join(sinkDir, 'mail');
+	return readdirSync(dir)
+		.filter((f) => f.endsWith('.json'))
+		.map((f) => ({ ...(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { envelope: SinkMail['envelope'] }), raw: readFileSync(path.join(dir, f.replace('.json', '.eml')), 'utf8') }));
+}
+const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+const marked = (sinkDir: string, marker: string) => mails(sinkDir).filter((m) => decoded(m.raw).includes(marker));
+
+async function until<T>(what: string, probe: () => T | undefined, seconds = 30): Promise<T> {
+	for (let i = 0; i < seconds * 10; i++) {
+		const found = probe();
+		if (found !== undefined) return found;
+		await sleep(100);
+	}
+	throw new Error(`timed out: ${what}`);
+}
+
+// ---------------------------------------------------------------- the checks
+
+async function verify(sinkDir: string, base: string, port: number) {
+	const model = await startModelServer(port);
+	const failures: string[] = [];
+	const check = (label: string, ok: boolean, detail = '') => {
+		console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${label}${detail ? `: ${detail}` : ''}`);
+		if (!ok) failures.push(label);
+	};
+	const ask = async (scenario: string, id: string) => {
+		const prompt = `[scenario:${scenario} ${id}] Please handle this.`;
+		const response = await fetch(`${base}/webhook/smtp-connector-agent?prompt=${encodeURIComponent(prompt)}`);
+		const text = await response.text();
+		return { status: response.status, text };
+	};
+	const toolMessages = (id: string) => model.requests.filter((r) => r.id === id).map((r) => toolResults(r.body));
+	try {
+		// 1. the email tool
+		const sent = await ask('send', 'AG-SEND');
+		check('1. the agent run succeeds and answers', sent.status === 200 && sent.text.includes('Finished AG-SEND'), `${sent.status} ${sent.text.slice(0, 300)}`);
+		const first = model.requests.find((r) => r.id === 'AG-SEND');
+		const tool = first?.body.tools?.find((t) => t.function.name === EMAIL_TOOL);
+		console.log(`  the tool schema n8n sent to the model:\n${JSON.stringify(first?.body.tools, null, 2).replace(/^/gm, '    ')}`);
+		const parameters = tool?.function.parameters as { properties?: Record<string, { type?: string; description?: string }>; required?: string[] } | undefined;
+		check('1. the model is offered one tool, Send_email', first?.body.tools?.length === 1 && !!tool, JSON.stringify(first?.body.tools?.map((t) => t.function.name)));
+		check('1. its description is written for a model', tool?.function.description?.startsWith('Sends one email and says whether it went out') === true, tool?.function.description);
+		check(
+			'1. it asks for To, Subject and Message only, each described for a model',
+			JSON.stringify(Object.keys(parameters?.properties ?? {})) === '["To","Subject","Message"]' &&
+				JSON.stringify(parameters?.required) === '["To","Subject","Message"]' &&
+				Object.values(parameters?.properties ?? {}).every((p) => p.type === 'string' && (p.description ?? '').length > 20),
+			JSON.stringify(parameters),
+		);
+		const mail = await until('the agent’s mail', () => marked(sinkDir, 'AG-SEND')[0]);
+		const text = decoded(mail.raw);
+		check(
+			"1. the mail arrived with the model's values",
+			JSON.stringify(mail.envelope.to) === '["jane@example.com"]' && /^Subject: Your refund AG-SEND$/m.test(text) && text.includes('<b>42 EUR</b>') && /^From: Support <support@example\.com>$/m.test(text),
+			`${JSON.stringify(mail.envelope)} ${/^Subject: .*$/m.exec(text)?.[0]}`,
+		);
+		const result = toolMessages('AG-SEND').at(-1)?.[0] ?? '';
+		const messageId = /^Message-ID: (<[^>]+>)$/im.exec(text)?.[1] ?? '(none)';
+		check('1. the model read a short result: sent, to whom, the Message-ID', result.includes('"sent":true') && result.includes('jane@example.com') && result.includes(messageId) && !result.includes('envelope'), result);
+
+		// 2. malformed arguments, corrected
+		const fixed = await ask('fix', 'AG-FIX');
+		check('2. the agent run succeeds (the error went to the model, not the execution)', fixed.status === 200 && fixed.text.includes('Finished AG-FIX'), `${fixed.status} ${fixed.text.slice(0, 300)}`);
+		const fixResults = toolMessages('AG-FIX').at(-1) ?? [];
+		check('2. the model read the error of its first call', errorOf(fixResults[0]) === 'To Email: "jane at example.com" is not a valid email address (no "@")', fixResults[0]);
+		check('2. its corrected call sent', (fixResults[1] ?? '').includes('"sent":true'), fixResults[1]);
+		await sleep(500);
+		const fixMails = marked(sinkDir, 'AG-FIX');
+		check('2. one mail, the second try', fixMails.length === 1 && decoded(fixMails[0].raw).includes('Second try AG-FIX'), String(fixMails.length));
+
+		// 3. a domain the person did not allow
+		const leak = await ask('domain', 'AG-DOMAIN');
+		const leakResult = toolMessages('AG-DOMAIN').at(-1)?.[0] ?? '';
+		check('3. the agent run succeeds', leak.status === 200 && leak.text.includes('Finished AG-DOMAIN'), `${leak.status} ${leak.text.slice(0, 300)}`);
+		check('3. the model read the refusal', errorOf(leakResult) === 'To Email: "boss@attacker.test" is not in Allowed Recipient Domains (example.com): nothing was sent', leakResult);
+		await sleep(500);
+		check('3. nothing was sent', marked(sinkDir, 'AG-DOMAIN').length === 0 && !mails(sinkDir).some((m) => m.envelope.to.includes('boss@attacker.test')));
+
+		// 4. the review gate: approve, then decline
+		for (const [id, decision] of [
+			['AG-GATE-A', 'Approve'],
+			['AG-GATE-D', 'Decline'],
+		] as const) {
+			const started = await fetch(`${base}/webhook/smtp-connector-agent-gate?prompt=${encodeURIComponent(`[scenario:gate ${id}] Delete that customer.`)}`);
+			check(`4. ${id}: the agent run starts`, started.ok, String(started.status));
+			const request = await until(`the approval mail of ${id}`, () => marked(sinkDir, id).find((m) => m.envelope.to.includes('anna@example.com')));
+			const body = decoded(request.raw);
+			if (id === 'AG-GATE-A') {
+				const gateTools = model.requests.find((r) => r.id === id)?.body.tools;
+				console.log(`  the gated tool as the model sees it:\n${JSON.stringify(gateTools, null, 2).replace(/^/gm, '    ')}`);
+				const gated = gateTools?.find((t) => t.function.name === GATED_TOOL)?.function.parameters as { properties?: Json } | undefined;
+				check('4. the model sees the gated tool with its own arguments under toolParameters', !!gated && 'toolParameters' in (gated.properties ?? {}), JSON.stringify(gated));
+			}
+			check(
+				`4. ${id}: the mail names the tool and its arguments, escaped`,
+				body.includes(`>${GATED_TOOL}</p>`) && body.includes(`&quot;customerId&quot;: &quot;${id}&quot;`) && body.includes(`"customerId": "${id}"`) && !body.includes('[object Object]'),
+				/^Subject: .*$/m.exec(body)?.[0],
+			);
+			const link = new RegExp(`^${decision}: (\\S+)`, 'm').exec(body)?.[1] ?? '';
+			const page = await fetch(link);
+			await page.text();
+			await fetch(new RegExp(`^${decision === 'Approve' ? 'Decline' : 'Approve'}: (\\S+)`, 'm').exec(body)?.[1] ?? '');
+			await sleep(1500);
+			check(`4. ${id}: GETs on both links decided nothing`, page.status === 200 && !model.deletes.includes(id) && toolMessages(id).length === 1, `${page.status} deletes ${JSON.stringify(model.deletes)}`);
+			const posted = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: decision === 'Decline' ? new URLSearchParams({ comment: `Customer ${id} has an open order` }).toString() : '' });
+			check(`4. ${id}: the page's POST decides`, posted.ok, String(posted.status));
+			const final = await until(`the agent's answer after ${id}`, () => model.requests.find((r) => r.id === id && toolResults(r.body).length > 0));
+			const said = toolResults(final.body)[0];
+			await sleep(500);
+			if (decision === 'Approve') check(`4. ${id}: approved → the DELETE ran, once, and the model read its response`, model.deletes.filter((d) => d === id).length === 1 && said.includes(`"deleted":"${id}"`), `${JSON.stringify(model.deletes)} ${said}`);
+			else check(`4. ${id}: declined → no DELETE, and the model read who declined and why`, !model.deletes.includes(id) && said.includes(`Declined by anna@example.com: Customer ${id} has an open order`), `${JSON.stringify(model.deletes)} ${said}`);
+		}
+		check('the scripted model was asked nothing it does not serve', model.unknown.length === 0, model.unknown.join(', '));
+	} finally {
+		await model.close();
+	}
+	console.log(failures.length ? `REAL N8N AGENT CHECK FAILED (${failures.join('; ')})` : 'REAL N8N AGENT CHECK PASSED');
+	if (failures.length) process.exit(1);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'fixtures') fixtures(args[0], Number(args[1]));
+else if (mode === 'verify')
+	verify(args[0], args[1], Number(args[2])).catch((error: unknown) => {
+		console.error(error);
+		console.log('REAL N8N AGENT CHECK FAILED');
+		process.exit(1);
+	});
+else {
+	console.error('usage: agent-check.js fixtures <out dir> <model port> | verify <sink dir> <n8n URL> <model port>');
+	process.exit(2);
+}
