@@ -53,18 +53,20 @@ step install-package bash scripts/install-package.sh "$N8N_USER_FOLDER" "$dev/$t
 # The inbox credential and the example workflows, imported with n8n's CLI (again on every run: they stay as shipped).
 node -e '
 const fs = require("fs"), path = require("path");
-const [dev, root, smtpPort] = process.argv.slice(1);
+const [dev, root, smtpPort, major] = process.argv.slice(1);
 const credential = { id: "smtpConnectorDevInbox", name: "Local inbox (MailDev)", type: "smtpConnectorApi",
 	data: { provider: "custom", host: "127.0.0.1", port: smtpPort, security: "none", authType: "none", fromEmail: "n8n@example.test", fromName: "n8n dev" } };
 fs.writeFileSync(path.join(dev, "credentials.json"), JSON.stringify([credential]));
-const workflows = ["approval-notification.json", "approval-workflow.json"].map((file, i) => {
+// The AI agent example needs n8n 2.x, which derives the review-gate (Human in the Loop) variant of the node.
+const files = ["approval-notification.json", "approval-workflow.json", ...(Number(major) >= 2 ? ["ai-agent.json"] : [])];
+const workflows = files.map((file, i) => {
 	const workflow = JSON.parse(fs.readFileSync(path.join(root, "examples", file), "utf8"));
 	workflow.id = `smtpConnectorExample${i + 1}`;
 	for (const node of workflow.nodes) if (node.credentials?.smtpConnectorApi) node.credentials.smtpConnectorApi = { id: credential.id, name: credential.name };
 	return workflow;
 });
 fs.writeFileSync(path.join(dev, "workflows.json"), JSON.stringify(workflows));
-' "$dev" "$root" "$inbox_smtp"
+' "$dev" "$root" "$inbox_smtp" "${version%%.*}"
 step import-credentials "$node_bin" "$home/node_modules/n8n/bin/n8n" import:credentials --input="$dev/credentials.json"
 step import-workflows "$node_bin" "$home/node_modules/n8n/bin/n8n" import:workflow --input="$dev/workflows.json"
 

@@ -1,6 +1,7 @@
 // Screenshots of the real n8n editor for the README: a workflow on the canvas, the node panel, the
-// credential panel with a provider preset, and the capture inbox after a run. Run `npm run dev` first (it
-// starts n8n with this package and MailDev), then `npm run screenshots:editor` in another terminal.
+// credential panel with a provider preset, the AI agent example and its email tool, and the capture inbox
+// after a run. Run `npm run dev` first (it starts n8n with this package and MailDev), then
+// `npm run screenshots:editor` in another terminal.
 // Headless Chromium is Debian's `chromium` (CHROMIUM=/path/to/chrome to use another), driven by playwright-core.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
@@ -61,6 +62,18 @@ try {
 	await gmailInCredentialOf(page, () => page.click('[data-test-id=credential-edit-button]'), 'editor-credential-override.png');
 	await page.setViewportSize({ width: 1400, height: 860 });
 
+	// The AI agent example (n8n 2.x): the email tool and the review gate on the canvas, and the tool's panel,
+	// whose To, Subject and Message the model fills.
+	await page.goto(`${editor}/workflow/smtpConnectorExample3`);
+	await page.waitForSelector('[data-test-id=canvas-node]');
+	await page.waitForTimeout(1500);
+	await page.screenshot({ path: shot('editor-agent.png'), clip: { x: 250, y: 180, width: 900, height: 520 } });
+	await page.dblclick('[data-test-id=canvas-node]:has-text("Send email")');
+	await page.waitForSelector('[data-test-id=parameter-input-toolDescription]');
+	await page.waitForTimeout(1000);
+	await page.screenshot({ path: shot('editor-agent-tool.png') });
+	await page.click('[data-test-id=ndv-close-button]');
+
 	// Run the notification workflow from the editor; the mails land in MailDev.
 	await page.goto(`${editor}/workflow/smtpConnectorExample1`);
 	page.once('dialog', (dialog) => dialog.accept());
@@ -70,7 +83,7 @@ try {
 	await page.goto(inbox);
 	await page.waitForTimeout(2000);
 	await page.screenshot({ path: shot('maildev-inbox.png') });
-	console.log('Saved docs/editor-canvas.png, docs/editor-node.png, docs/editor-credential.png, docs/editor-credential-override.png, docs/maildev-inbox.png');
+	console.log('Saved docs/editor-canvas.png, docs/editor-node.png, docs/editor-credential.png, docs/editor-credential-override.png, docs/editor-agent.png, docs/editor-agent-tool.png, docs/maildev-inbox.png');
 } finally {
 	await browser.close();
 }
