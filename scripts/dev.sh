@@ -99,7 +99,7 @@ cat <<INFO
 
   n8n $version editor:  http://127.0.0.1:$port      (sign in: dev@example.com / Dev-Passw0rd!)
   Capture inbox:       http://127.0.0.1:$inbox_web      (MailDev; the "Local inbox (MailDev)" credential sends there)
-  Example workflows:   "Approval request notification", "Purchase approval: ask two approvers, wait, tell the requester"
+  Example workflows:   "Approval request notification", "Purchase approval: ask two approvers, wait, tell the requester"$( [ "${version%%.*}" -ge 2 ] && printf ',\n                       "AI agent: email tool and email approval before deleting a customer" (choose a chat model credential)' )
 
 INFO
 wait $n8n_pid

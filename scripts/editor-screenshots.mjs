@@ -67,7 +67,7 @@ try {
 	await page.goto(`${editor}/workflow/smtpConnectorExample3`);
 	await page.waitForSelector('[data-test-id=canvas-node]');
 	await page.waitForTimeout(1500);
-	await page.screenshot({ path: shot('editor-agent.png'), clip: { x: 250, y: 180, width: 900, height: 520 } });
+	await page.screenshot({ path: shot('editor-agent.png'), clip: { x: 280, y: 160, width: 850, height: 600 } });
 	await page.dblclick('[data-test-id=canvas-node]:has-text("Send email")');
 	await page.waitForSelector('[data-test-id=parameter-input-toolDescription]');
 	await page.waitForTimeout(1000);
