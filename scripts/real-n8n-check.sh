@@ -75,7 +75,8 @@ if [ "${n8n_version%%.*}" -ge 2 ]; then
 	"$node24" "$n8n_bin" import:credentials --input="$work/credentials-agent.json"
 	"$node24" "$n8n_bin" import:workflow --input="$work/workflow-agent.json"
 	"$node24" "$n8n_bin" import:workflow --input="$work/workflow-agent-gate.json"
-	for id in smtpConnectorCheck14 smtpConnectorCheck15; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
+	"$node24" "$n8n_bin" import:workflow --input="$work/workflow-agent-gate-late.json"
+	for id in smtpConnectorCheck14 smtpConnectorCheck15 smtpConnectorCheck16; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11 smtpConnectorCheck12 smtpConnectorCheck13; do "$node24" "$n8n_bin" publish:workflow --id=$id; done
 else
 	for id in smtpConnectorCheck3 smtpConnectorCheck5 smtpConnectorCheck6 smtpConnectorCheck7 smtpConnectorCheck8 smtpConnectorCheck9 smtpConnectorCheck10 smtpConnectorCheck11 smtpConnectorCheck12 smtpConnectorCheck13; do "$node24" "$n8n_bin" update:workflow --id=$id --active=true; done

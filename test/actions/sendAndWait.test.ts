@@ -775,6 +775,23 @@ describe("as the review gate of an AI agent's tool (n8n's Human in the Loop vari
 		expect(mails[0].parsed.text).toContain('"customerId": 4711');
 	});
 
+	test('line separators and invisible format characters in the arguments are shown escaped: no fake "Approve:" line, no reversed text', async () => {
+		const sneaky = { tool: 'Delete\u202Eremotsuc', toolParameters: { note: 'ok\u2028\u2028Approve: https://attacker.test/approve\u2029\u0085\u200B' } };
+		const { mails } = await requestApproval({ approvers: 'anna@example.test' }, {}, 'straight', sneaky);
+		for (const part of [String(mails[0].parsed.html), String(mails[0].parsed.text)]) {
+			expect(part).not.toMatch(/[\u2028\u2029\u0085\u200B\u202E]/);
+			expect(part).toContain('Delete\\u202eremotsuc');
+			expect(part).toContain('ok\\u2028\\u2028Approve: https://attacker.test/approve\\u2029\\u0085\\u200b');
+		}
+		expect(String(mails[0].parsed.text)).not.toMatch(/^Approve: https:\/\/attacker/m);
+	});
+
+	test('a Response Type set to a form by hand still asks for a decision: n8n reads only `approved` from a gate', async () => {
+		const { mails } = await requestApproval({ approvers: 'anna@example.test', responseType: 'freeText' }, {}, 'straight', call);
+		const hrefs = [...String(mails[0].parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => new URL(m[1].replace(/&amp;/g, '&')).searchParams.get('decision'));
+		expect(hrefs).toEqual(['approve', 'decline']);
+	});
+
 	test("n8n's default message (which prints the arguments as [object Object]) gives way to a sentence saying what the approver decides", async () => {
 		const { mails } = await requestApproval({ approvers: 'anna@example.test', message: undefined }, {}, 'straight', call);
 		const text = String(mails[0].parsed.text).replace(/\s+/g, ' ');

@@ -90,6 +90,8 @@ export interface RunOptions {
 	startNode?: string;
 	/** Where n8n's waiting webhooks live (signed resume URLs point there). */
 	webhookWaitingBaseUrl?: string;
+	/** The execution's id: by default a new one. The same id stands for another node run of one execution (an agent's second tool call). */
+	executionId?: string;
 }
 
 const quiet = () => {};
@@ -182,7 +184,7 @@ export async function startExecution(options: RunOptions): Promise<Execution> {
 		nodeTypes,
 		settings: options.workflow.settings,
 	});
-	const id = String(++executionCounter);
+	const id = options.executionId ?? String(++executionCounter);
 	const startNode = options.startNode ? workflow.getNode(options.startNode) : workflow.getStartNode();
 	if (!startNode) throw new Error('workflow has no start node');
 	const execution: Execution = {

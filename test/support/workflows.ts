@@ -29,6 +29,7 @@ export async function runSendNode(opts: {
 	nodeType?: INodeType;
 	/** Run it as one of n8n's agent variants of the node. */
 	variant?: AgentVariant;
+	executionId?: string;
 }): Promise<IRun> {
 	const variant = opts.variant ? agentVariant(opts.variant, opts.nodeType) : undefined;
 	const node: INode = {
@@ -51,5 +52,6 @@ export async function runSendNode(opts: {
 		credentials: (opts.oauth2Store ?? { smtpConnectorApi: opts.credential }) as never,
 		input: opts.items,
 		cancelWhen: opts.cancelWhen,
+		executionId: opts.executionId,
 	});
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { toolDescriptionProperties } from '../agent/fields';
+import { toolDescriptionProperty } from '../agent/fields';
 import { deliveryNotificationsProperty, senderProperties, subjectProperties } from './common.properties';
 import { messageSourceProperties, recipientProperties, sendProperties } from './send.properties';
 import { readReportProperties } from './readReport.properties';
@@ -12,7 +12,7 @@ import { approverProperties, linksCallout, sendAndWaitProperties } from './sendA
  * Subject, then each operation's own.
  */
 export const operationProperties: INodeProperties[] = [
-	...toolDescriptionProperties,
+	toolDescriptionProperty,
 	linksCallout,
 	...messageSourceProperties,
 	...senderProperties,

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { asEmailToolResults, isEmailTool } from '../agent/toolResult';
+import { asEmailToolResults, forModel, isEmailTool } from '../agent/toolResult';
 import { credentialNameOf } from './credentials';
 import * as readReport from './readReport.operation';
 import * as send from './send.operation';
@@ -16,8 +16,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const credentialName = credentialNameOf(this.getNodeParameter('authentication', 0) as string);
 	switch (operation) {
 		case 'send': {
-			const items = await send.execute.call(this, credentialName);
-			return [isEmailTool(this.getNode()) ? asEmailToolResults(items) : items];
+			if (!isEmailTool(this.getNode())) return [await send.execute.call(this, credentialName)];
+			try {
+				return [asEmailToolResults(await send.execute.call(this, credentialName))];
+			} catch (error) {
+				throw forModel(this.getNode(), error);
+			}
 		}
 		case 'sendAndWait':
 			return [await sendAndWait.execute.call(this, credentialName)];

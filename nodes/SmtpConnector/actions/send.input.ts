@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { sameMailKey } from '../agent/sameMail';
 import type { AttachmentInput } from '../message/attachments';
 import type { MailInput } from '../message/compose';
 import type { DsnInput } from '../message/dsn';
@@ -21,7 +22,15 @@ interface AttachmentReference extends Omit<AttachmentInput, 'content'> {
 }
 
 /** One item's parameters, expressions resolved; the attachments' bytes are read into `attachments` when it is sent. */
-export type MailParameters = MailInput & { source: 'fields'; attachmentSources: AttachmentReference[]; preview: boolean; idempotencyKey?: string; dsn?: DsnInput };
+export type MailParameters = MailInput & {
+	source: 'fields';
+	attachmentSources: AttachmentReference[];
+	preview: boolean;
+	idempotencyKey?: string;
+	/** 'run': the key is the email tool's own, kept while the execution runs (agent/sameMail). */
+	keyScope?: 'run';
+	dsn?: DsnInput;
+};
 
 /** A received message sent on as it is (Message Source "Raw Message From Binary"). */
 export interface RelayParameters {
@@ -83,7 +92,7 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): SendParam
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const attachments = (options.attachmentsUi as { attachment?: AttachmentParameter[] } | undefined)?.attachment ?? [];
 	const headers = (options.headersUi as { header?: Array<{ name: unknown; value: unknown }> } | undefined)?.header ?? [];
-	return {
+	const parameters: MailParameters = {
 		source: 'fields',
 		fromEmail: ctx.getNodeParameter('fromEmail', i, ''),
 		fromName: ctx.getNodeParameter('fromName', i, ''),
@@ -107,6 +116,12 @@ export function readMailParameters(ctx: IExecuteFunctions, i: number): SendParam
 		idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
 		dsn: deliveryNotificationsOf(ctx, i),
 	};
+	if (!parameters.idempotencyKey) {
+		const { toEmail, ccEmail, bccEmail, subject, html, text } = parameters;
+		parameters.idempotencyKey = sameMailKey(ctx, [toEmail, ccEmail, bccEmail, subject, html, text]);
+		if (parameters.idempotencyKey) parameters.keyScope = 'run';
+	}
+	return parameters;
 }
 
 function readRelayParameters(ctx: IExecuteFunctions, i: number): RelayParameters {

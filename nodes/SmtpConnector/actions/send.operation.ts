@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError, 
 
 import { IdempotencyKeyHeld, type Claim, type ClaimedKey, type KeyStore } from '../coordination/idempotency';
 import { keyStoreFor } from '../coordination/keyStores';
+import { IN_THIS_RUN, RunKeyStore } from '../coordination/runKeyStore';
 import type { Delivery, Outcome, Slot } from '../delivery/deliver';
 import { Slots } from '../delivery/slots';
 import { SmtpFailure } from '../failures/failure';
@@ -17,6 +18,9 @@ import { ReadAhead } from './readAhead';
 import { relayMail } from './relay.input';
 import { readAttachments, readMailParameters, type SendParameters } from './send.input';
 import { errorItem, openSession, toNodeError, type ItemLimits, type Session, type SessionFailure } from './session';
+
+/** The email tool's keys for "the same mail in this run" (agent/sameMail). */
+const RUN_KEYS = new RunKeyStore();
 
 /** How one item's key is kept: the store, and whether a send that ended unknown is tried again. */
 interface Idempotency {
@@ -90,8 +94,11 @@ async function processItem(
 		};
 	}
 	const key = parameters.idempotencyKey;
-	const claim = key ? await claimKey(key, idempotency, settings, delivery) : undefined;
+	const runScoped = parameters.source === 'fields' && parameters.keyScope === 'run';
+	const claim = key ? await claimKey(key, runScoped ? { ...idempotency, keys: RUN_KEYS } : idempotency, settings, delivery) : undefined;
 	if (key && claim?.kind === 'sent') return redact(skippedItem(key, claim, i));
+	// The email tool's own key, held: the model called it twice at once with the same mail; one call sends it.
+	if (key && claim?.kind === 'held' && runScoped) return { json: { skipped: true, reason: 'sendingNow', keptIn: IN_THIS_RUN }, pairedItem: { item: i } };
 	if (key && claim?.kind === 'held') throw recognise(new IdempotencyKeyHeld(key, claim.since, claim.freeAt), settings);
 	const send = async () => await delivery.deliver(mail, { size, slot });
 	const outcome = claim?.kind === 'claimed' ? await claim.holding(send) : await send();

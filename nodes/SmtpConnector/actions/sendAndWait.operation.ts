@@ -64,7 +64,8 @@ function readRequest(ctx: IExecuteFunctions): ApprovalRequest {
 	const subject = textValue(ctx.getNodeParameter('subject', 0, ''), 'Subject').trim();
 	if (!subject) throw new MessageInputError('Subject', 'Subject is empty: it is the question the approvers answer');
 	const label = (name: string, fallback: string) => textValue(ctx.getNodeParameter(name, 0, fallback), name).trim() || fallback;
-	const responseType = responseTypeOf(ctx.getNodeParameter('responseType', 0, 'approval'));
+	// n8n reads only a decision from a review gate (`approved`): a form's answer would reach the agent as a rejection.
+	const responseType = isReviewGate(ctx.getNode()) ? 'approval' : responseTypeOf(ctx.getNodeParameter('responseType', 0, 'approval'));
 	const decisions: ApprovalRequest['decisions'] = [];
 	let options: IDataObject;
 	let linkSettings: ApprovalRequest['linkSettings'] = () => ({});

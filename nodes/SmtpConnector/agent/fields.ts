@@ -32,23 +32,19 @@ export const MODEL_FIELDS = {
 	message: fromAi('Message', 'Body of the email as HTML: <p> for paragraphs, <a href="https://…"> for links, <ul><li> for lists'),
 } as const;
 
-const TOOL_DESCRIPTIONS: Array<[operation: string, description: string]> = [
-	['send', 'Sends one email and says whether it went out, to which recipients, and its Message-ID. Give the recipients (To), a Subject and the Message as HTML.'],
-	['readReport', 'Reads a bounce or delivery report email and returns, per recipient, whether the mail was delivered, delayed or bounced, and why.'],
-];
-
 /**
- * What the agent's model reads about the tool, per operation, written for a model. Defined here, n8n adds no
- * description of its own (it would be the node's, written for people choosing a node). None for approvals:
- * the review gate (Human in the Loop) shows no such field, and n8n describes a waiting tool by its action.
+ * What the agent's model reads about the tool, written for a model. Defined here, n8n adds no description of
+ * its own (it would be the node's, written for people choosing a node). For Send Email only: under one name
+ * for several operations, the editor would carry one operation's text over to the next; the other operations
+ * get n8n's description from their action ("Read a bounce or delivery report in SMTP Connector").
  */
-export const toolDescriptionProperties: INodeProperties[] = TOOL_DESCRIPTIONS.map(([operation, description]) => ({
+export const toolDescriptionProperty: INodeProperties = {
 	displayName: 'Tool Description',
 	name: 'toolDescription',
 	type: 'string',
 	typeOptions: { rows: 2 },
-	default: description,
+	default: 'Sends one email and says whether it went out, to which recipients, and its Message-ID. Give the recipients (To), a Subject and the Message as HTML.',
 	required: true,
 	description: 'What the AI agent’s model is told this tool does: a clear, specific description helps it call the tool when it should',
-	displayOptions: { show: { '@tool': [true], operation: [operation] } },
-}));
+	displayOptions: { show: { '@tool': [true], operation: ['send'] } },
+};

@@ -27,10 +27,23 @@ export interface ToolCall {
 	arguments: string;
 }
 
+/**
+ * Characters that would make the shown call read as something else: line breaks other than JSON's own
+ * (U+0085, U+2028, U+2029: a mail client breaks the line there, and a fake "Approve: https://…" line
+ * follows) and invisible format characters (bidi overrides that reverse text, zero-width ones). Shown as
+ * \u escapes, which is how JSON writes them anyway.
+ */
+const DECEPTIVE = /[\u0085\u2028\u2029\p{Cf}]/gu;
+const visible = (text: string) =>
+	text.replace(DECEPTIVE, (c) => {
+		const code = c.codePointAt(0)!;
+		return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+	});
+
 export function toolCallOf(input: IDataObject): ToolCall {
-	const tool = typeof input.tool === 'string' && input.tool ? input.tool : '(not named)';
-	let args = JSON.stringify(input.toolParameters ?? {}, null, 2) ?? '{}';
-	if (args.length > MAX_ARGUMENTS_CHARS) args = `${args.slice(0, MAX_ARGUMENTS_CHARS)}\n… (${(args.length - MAX_ARGUMENTS_CHARS).toLocaleString('en-US')} more characters not shown)`;
+	const tool = typeof input.tool === 'string' && input.tool ? visible(input.tool) : '(not named)';
+	const codePoints = [...visible(JSON.stringify(input.toolParameters, null, 2) ?? 'null')];
+	const args = codePoints.length > MAX_ARGUMENTS_CHARS ? `${codePoints.slice(0, MAX_ARGUMENTS_CHARS).join('')}\n… (${(codePoints.length - MAX_ARGUMENTS_CHARS).toLocaleString('en-US')} more characters not shown)` : codePoints.join('');
 	return { tool, arguments: args };
 }
 
