@@ -97,6 +97,7 @@ exports.screenshots = series(exports.build, script('scripts/approval-screenshots
 exports.benchN8n = series(script('bench/n8n.ts', 'out/bench-n8n.js'));
 exports.benchCpu = series(exports.build, script('bench/cpu.ts', 'out/bench-cpu.js', ['--expose-gc']));
 exports.benchReceive = series(exports.build, script('bench/receive.ts', 'out/bench-receive.js'));
+exports.benchAgent = series(script('bench/agentTool.ts', 'out/bench-agent.js'));
 exports.benchFaults = series(exports.build, script('bench/faultWindows.ts', 'out/bench-faults.js', ['--expose-gc']));
 exports.docs = script('scripts/failure-table.ts', 'out/failure-table.js');
 exports.default = exports.build;

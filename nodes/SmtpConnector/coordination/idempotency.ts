@@ -21,6 +21,18 @@ export interface ClaimedKey {
 /** The answer to a claim: ours to send, sent before (with what is known of it), or held by a send that is under way. */
 export type Claim = ClaimedKey | { kind: 'sent'; record?: SentRecord; store: string } | { kind: 'held'; since?: string; freeAt?: string };
 
+/** `holding` for a store whose claim lives in this process: a send that throws frees the key at once. */
+export const freedIfThrows =
+	(free: () => void): ClaimedKey['holding'] =>
+	async (send) => {
+		try {
+			return await send();
+		} catch (error) {
+			free();
+			throw error;
+		}
+	};
+
 export interface KeyStore {
 	/** Claims `key` atomically; an earlier send that ended unknown is claimed again only with `retryUnknown`. */
 	claim(key: string, options: { retryUnknown: boolean }): Promise<Claim>;

@@ -1,6 +1,6 @@
 import type { ICheckProcessedOptions, IExecuteFunctions } from 'n8n-workflow';
 
-import { hashedKey, type Claim, type KeyStore } from './idempotency';
+import { freedIfThrows, hashedKey, type Claim, type KeyStore } from './idempotency';
 
 /** Calls into n8n's store for one workflow's node, one after another: each reads and rewrites the node's single row. */
 const n8nStoreTurns = new Map<string, Promise<unknown>>();
@@ -45,14 +45,7 @@ export class N8nKeyStore implements KeyStore {
 		}
 		return {
 			kind: 'claimed',
-			holding: async (send) => {
-				try {
-					return await send();
-				} catch (error) {
-					free();
-					throw error;
-				}
-			},
+			holding: freedIfThrows(free),
 			record: async () => {
 				try {
 					await this.inTurn(async () => await this.ctx.helpers.checkProcessedAndRecord([entry], 'node', this.options));

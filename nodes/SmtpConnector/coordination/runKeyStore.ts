@@ -1,4 +1,4 @@
-import { hashedKey, type Claim, type KeyStore, type SentRecord } from './idempotency';
+import { freedIfThrows, hashedKey, type Claim, type KeyStore, type SentRecord } from './idempotency';
 
 /** Where a run-scoped key is kept, as the output's `keptIn` says. */
 export const IN_THIS_RUN = 'this run (n8n process memory)';
@@ -26,14 +26,7 @@ export class RunKeyStore implements KeyStore {
 		const free = () => void entries.delete(id);
 		return {
 			kind: 'claimed',
-			holding: async (send) => {
-				try {
-					return await send();
-				} catch (error) {
-					free();
-					throw error;
-				}
-			},
+			holding: freedIfThrows(free),
 			record: async (record) => {
 				entries.set(id, { state: 'done', record, at: Date.now() });
 				return undefined;
