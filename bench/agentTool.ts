@@ -111,8 +111,17 @@ async function main() {
 		run(node24, [n8nBin, 'import:workflow', `--input=${path.join(work, 'workflows.json')}`], env);
 		for (const id of ['benchAgentOurs', 'benchAgentN8n']) run(node24, [n8nBin, 'publish:workflow', `--id=${id}`], env);
 		n8n = spawn(node24, [n8nBin, 'start'], { env: { ...env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', WEBHOOK_URL: `http://127.0.0.1:${port}/` }, stdio: 'ignore' });
-		for (let i = 0; i < 120; i++) {
-			if ((await fetch(`http://127.0.0.1:${port}/healthz/readiness`).catch(() => undefined))?.ok) break;
+		// Ready, and the published workflows' webhooks registered (n8n activates them after it is ready).
+		const registered = async () => {
+			for (const which of ['ours', 'n8n']) {
+				const response = await fetch(`http://127.0.0.1:${port}/webhook/bench-agent-${which}?prompt=warm-up`).catch(() => undefined);
+				if (!response || response.status === 404 || response.status === 503) return false;
+				await response.text();
+			}
+			return true;
+		};
+		for (let i = 0; !(await registered()); i++) {
+			if (i === 300) throw new Error('n8n did not serve the two workflows within 5 minutes');
 			await new Promise((r) => setTimeout(r, 1000));
 		}
 		const pid = n8n.pid!;
