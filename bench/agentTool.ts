@@ -9,10 +9,10 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { testPki } from '../test/support/certs';
+import { freePort } from '../test/support/ports';
 import { startModelServer } from '../scripts/real-n8n/scriptedModel';
 import { installForBench, n8nBin, node24, run, VERSION } from './realN8n';
 import { benchMain, PASSWORD, ServerProcess, USER } from './sink';
@@ -22,14 +22,6 @@ const ROUNDS = Number(process.env.BENCH_AGENT_ROUNDS ?? 3);
 const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks of 1/100 s
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-const freePort = () =>
-	new Promise<number>((resolve) => {
-		const probe = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as { port: number };
-			probe.close(() => resolve(port));
-		});
-	});
 
 /** User + system CPU of a process, in ms. */
 function cpuMs(pid: number): number {

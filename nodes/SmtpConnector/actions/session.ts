@@ -30,6 +30,7 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number, r
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof MessageInputError) {
 		const inputError = new NodeOperationError(ctx.getNode(), redact(error.message), { itemIndex: i, description: `Check the "${error.field}" parameter` });
+		inputError.context.field = error.field;
 		if (error.permanentReply) inputError.context.smtpReply = { ...error.permanentReply };
 		return inputError;
 	}

@@ -62,8 +62,8 @@ const MODEL_ARGUMENTS: Record<string, { parameter: string; argument: string }> =
  */
 export function forModel(node: INode, error: unknown): unknown {
 	if (!(error instanceof NodeOperationError)) return error;
-	const field = /^Check the "(.+)" parameter$/.exec(error.description ?? '')?.[1];
-	const model = field ? MODEL_ARGUMENTS[field] : undefined;
+	const field = error.context.field;
+	const model = typeof field === 'string' ? MODEL_ARGUMENTS[field] : undefined;
 	if (!model) return error;
 	const raw = node.parameters[model.parameter];
 	if (raw !== undefined && !(typeof raw === 'string' && raw.includes('$fromAI('))) return error;
